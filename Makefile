@@ -1,0 +1,33 @@
+# nmf-teach: set up, build the book, run every test.
+#   make book   - set up (first time) and build the book into _build/html
+#   make test   - set up, build the book, run every test (what CI runs)
+#   make bench  - the speed measurements of benchmarks/
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+# The prepared data sets (see ../shared/data/README.md); override to use your own folder.
+export NMF_TEACH_DATA ?= $(abspath ../shared/data)
+export MPLBACKEND ?= Agg
+export PYDEVD_DISABLE_FILE_VALIDATION = 1
+
+.PHONY: setup book test bench clean
+
+$(BIN)/.installed: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+setup: $(BIN)/.installed
+
+book: setup
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+test: book
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python benchmarks/bench_mu.py
+
+clean:
+	rm -rf _build

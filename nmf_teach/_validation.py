@@ -1,0 +1,140 @@
+"""Checks at the public boundary of ``nmf_teach``.
+
+Every public function passes its matrices through these helpers. They never
+change a value: they convert types (integers to float64, a SciPy sparse matrix
+to CSR) and raise a ``ValueError`` that says what is wrong and where.
+"""
+
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+
+
+def _float_dtype(dtype):
+    """float32 stays float32; everything else computes in float64."""
+    return np.float32 if dtype == np.float32 else np.float64
+
+
+def _first_bad(values, mask, shape, rows, cols):
+    """Position (row, column) of the first True entry of ``mask``."""
+    flat = int(np.flatnonzero(mask)[0])
+    if rows is None:
+        return np.unravel_index(flat, shape)
+    return int(rows[flat]), int(cols[flat])
+
+
+def check_matrix(X, name="V", *, allow_sparse=False, nonnegative=True, copy=False):
+    """Return ``X`` as a 2-D float array (or CSR matrix), or raise ``ValueError``.
+
+    Parameters
+    ----------
+    X : array_like or scipy.sparse matrix
+        The matrix to check.
+    name : str
+        The name used in error messages (``"V"``, ``"W0"``, ...).
+    allow_sparse : bool
+        Accept a SciPy sparse matrix (returned as CSR, same dtype rules).
+    nonnegative : bool
+        Refuse negative entries.
+    copy : bool
+        Return a copy even when no conversion is needed.
+
+    Returns
+    -------
+    numpy.ndarray or scipy.sparse.csr_matrix
+        float32 if ``X`` is float32, float64 otherwise.
+    """
+    if sp.issparse(X):
+        if not allow_sparse:
+            raise ValueError(f"{name} is a sparse matrix; pass a dense numpy array here")
+        if X.ndim != 2:
+            raise ValueError(f"{name} must be 2-D, got {X.ndim} dimensions")
+        dtype = _float_dtype(X.dtype)
+        if not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
+            raise ValueError(f"{name} must hold numbers, got dtype {X.dtype}")
+        X = sp.csr_matrix(X, dtype=dtype, copy=copy)
+        X.sum_duplicates()
+        coo = X.tocoo()
+        values, rows, cols = coo.data, coo.row, coo.col
+    else:
+        X = np.asarray(X)
+        if X.dtype == object or not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
+            raise ValueError(f"{name} must hold real numbers, got dtype {X.dtype}")
+        if np.iscomplexobj(X):
+            raise ValueError(f"{name} must be real, got complex dtype {X.dtype}")
+        if X.ndim != 2:
+            raise ValueError(f"{name} must be a 2-D matrix, got an array of shape {X.shape}")
+        X = np.array(X, dtype=_float_dtype(X.dtype), copy=copy or None, order="C")
+        values, rows, cols = X, None, None
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"{name} is empty (shape {X.shape}); it needs at least one row and one column")
+    finite = np.isfinite(values)
+    if not finite.all():
+        bad = ~finite
+        i, j = _first_bad(values, bad, X.shape, rows, cols)
+        n_nan = int(np.isnan(values).sum())
+        n_inf = int(bad.sum()) - n_nan
+        raise ValueError(
+            f"{name} has {n_nan} NaN and {n_inf} infinite entries "
+            f"(the first at row {i}, column {j}); NMF needs finite numbers"
+        )
+    if nonnegative:
+        negative = values < 0
+        count = int(negative.sum())
+        if count:
+            flat_values = np.ravel(values)
+            k = int(np.argmin(flat_values))
+            if rows is None:
+                i, j = np.unravel_index(k, X.shape)
+            else:
+                i, j = rows[k], cols[k]
+            raise ValueError(
+                f"{name} has {count} negative entr{'y' if count == 1 else 'ies'} "
+                f"(smallest {flat_values[k]:.6g} at row {int(i)}, column {int(j)}); "
+                f"NMF needs {name} >= 0"
+            )
+    return X
+
+
+def check_rank(rank, name="rank"):
+    """Return ``rank`` as an int >= 1, or raise ``ValueError``."""
+    if isinstance(rank, bool) or not isinstance(rank, numbers.Integral):
+        raise ValueError(f"{name} must be a whole number >= 1, got {rank!r} ({type(rank).__name__})")
+    if rank < 1:
+        raise ValueError(f"{name} must be >= 1, got {rank}")
+    return int(rank)
+
+
+def check_count(value, name, minimum=0):
+    """Return ``value`` as an int >= ``minimum``, or raise ``ValueError``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def check_factors(V, W, H, *, nonnegative=True, copy=False):
+    """Check ``V`` (m×n), ``W`` (m×r) and ``H`` (r×n) together.
+
+    ``V`` must always be non-negative; ``W`` and ``H`` too unless
+    ``nonnegative=False`` (the objective and plain gradient steps are defined
+    for factors of any sign). ``W`` and ``H`` are returned in ``V``'s
+    floating dtype.
+    """
+    V = check_matrix(V, "V", allow_sparse=True)
+    W = check_matrix(W, "W", nonnegative=nonnegative, copy=copy)
+    H = check_matrix(H, "H", nonnegative=nonnegative, copy=copy)
+    m, n = V.shape
+    if W.shape[0] != m:
+        raise ValueError(f"W has {W.shape[0]} rows but V has {m}; W must be {m} x r")
+    if H.shape[1] != n:
+        raise ValueError(f"H has {H.shape[1]} columns but V has {n}; H must be r x {n}")
+    if W.shape[1] != H.shape[0]:
+        raise ValueError(
+            f"W is {W.shape[0]} x {W.shape[1]} and H is {H.shape[0]} x {H.shape[1]}: "
+            f"the inner sizes (the rank r) differ"
+        )
+    dtype = V.dtype
+    return V, W.astype(dtype, copy=False), H.astype(dtype, copy=False)

@@ -1,0 +1,138 @@
+r"""The objective of the approximate problem and its gradients.
+
+.. math::
+
+    f(W, H) = \tfrac12 \|V - WH\|_F^2, \qquad
+    \nabla_W f = (WH - V) H^T, \qquad
+    \nabla_H f = W^T (WH - V).
+
+The book derives these in chapter 05 (labels ``eq-objective``,
+``eq-expansion``, ``eq-grad-W``, ``eq-grad-H``).
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._validation import check_factors
+
+# Rows of V handled at once when a residual V - WH must be formed: bounds the
+# memory of the direct loss to BLOCK_ROWS x n, whatever the size of V.
+BLOCK_ROWS = 512
+
+
+def squared_norm(V):
+    """``‖V‖²_F`` of a dense or sparse matrix, accumulated in float64."""
+    if sp.issparse(V):
+        data = np.asarray(V.data, dtype=np.float64)
+        return float(data @ data)
+    X = np.asarray(V, dtype=np.float64).ravel()
+    return float(X @ X)
+
+
+def residual_squared_norm(V, W, H):
+    """``‖V - WH‖²_F`` computed directly, a block of rows at a time.
+
+    Never forms more than ``BLOCK_ROWS`` rows of ``WH`` at once, so it also
+    works when ``V`` is large and sparse.
+    """
+    m = V.shape[0]
+    total = 0.0
+    for start in range(0, m, BLOCK_ROWS):
+        rows = slice(start, min(start + BLOCK_ROWS, m))
+        block = V[rows].toarray() if sp.issparse(V) else V[rows]
+        R = (W[rows] @ H - block).astype(np.float64, copy=False).ravel()
+        total += float(R @ R)
+    return total
+
+
+def objective(V, W, H):
+    r"""The lecture's objective :math:`f(W, H) = \frac12 \|V - WH\|_F^2`.
+
+    Computed directly from the residual (book equation ``eq-objective``), so
+    it is exact to rounding however small it is.
+
+    Parameters
+    ----------
+    V : array_like or scipy.sparse matrix, shape (m, n)
+        The data, ``V >= 0``.
+    W : array_like, shape (m, r)
+    H : array_like, shape (r, n)
+
+    Returns
+    -------
+    float
+    """
+    V, W, H = check_factors(V, W, H, nonnegative=False)
+    return 0.5 * residual_squared_norm(V, W, H)
+
+
+def loss_from_products(norm_V2, WtV, H, WtW, HHt):
+    r"""The cheap loss of the trace expansion, from products already at hand.
+
+    .. math::
+
+        f = \tfrac12\left(\|V\|_F^2 - 2\langle W^T V, H\rangle
+            + \langle W^T W, H H^T\rangle\right)
+
+    (book equation ``eq-cheap-loss``). It costs O(rn + r²) once ``WᵀV``,
+    ``WᵀW`` and ``HHᵀ`` are known, which the multiplicative updates compute
+    anyway. The sum is accumulated in float64. Its rounding error is about
+    machine epsilon times ``‖V‖²_F``, not times ``f``: when ``f`` is tiny the
+    difference cancels (see :func:`cheap_loss_is_accurate`).
+    """
+    cross = float(np.vdot(np.asarray(WtV, dtype=np.float64), np.asarray(H, dtype=np.float64)))
+    quad = float(np.vdot(np.asarray(WtW, dtype=np.float64), np.asarray(HHt, dtype=np.float64)))
+    return 0.5 * (norm_V2 - 2.0 * cross + quad)
+
+
+def cheap_loss_is_accurate(loss, norm_V2, dtype):
+    """Whether the trace-form ``loss`` still carries half its digits.
+
+    The trace form's absolute error is of order ``eps * ‖V‖²``. While
+    ``loss >= sqrt(eps) * ‖V‖²`` its relative error is at most about
+    ``sqrt(eps)`` (1.5e-8 in float64); below that the solver recomputes the
+    loss directly.
+    """
+    eps = np.finfo(dtype).eps
+    return loss >= np.sqrt(eps) * norm_V2
+
+
+def cheap_loss(V, W, H):
+    r"""The loss from the trace expansion, ``½(‖V‖² − 2⟨WᵀV, H⟩ + ⟨WᵀW, HHᵀ⟩)``.
+
+    Never forms the m×n product ``WH``: its cost is that of ``WᵀV`` and two
+    r×r products. Equal to :func:`objective` up to rounding of order
+    ``eps * ‖V‖²_F`` (chapter 05 checks it).
+    """
+    V, W, H = check_factors(V, W, H, nonnegative=False)
+    WtV = (V.T @ W).T if sp.issparse(V) else W.T @ V
+    return loss_from_products(squared_norm(V), WtV, H, W.T @ W, H @ H.T)
+
+
+def gradient_W(V, W, H):
+    r"""The gradient :math:`\nabla_W f = (WH - V)H^T = W(HH^T) - VH^T`.
+
+    Computed in the cheap order on the right, with no m×n temporary (book
+    equation ``eq-grad-W``).
+
+    Returns
+    -------
+    numpy.ndarray, shape (m, r)
+    """
+    V, W, H = check_factors(V, W, H, nonnegative=False)
+    return W @ (H @ H.T) - V @ H.T
+
+
+def gradient_H(V, W, H):
+    r"""The gradient :math:`\nabla_H f = W^T(WH - V) = (W^TW)H - W^TV`.
+
+    Computed in the cheap order on the right, with no m×n temporary (book
+    equation ``eq-grad-H``).
+
+    Returns
+    -------
+    numpy.ndarray, shape (r, n)
+    """
+    V, W, H = check_factors(V, W, H, nonnegative=False)
+    WtV = (V.T @ W).T if sp.issparse(V) else W.T @ V
+    return (W.T @ W) @ H - WtV
