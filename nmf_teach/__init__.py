@@ -35,6 +35,18 @@ from .updates import (
 
 __version__ = "0.1.0"
 
+_SUBMODULES = {"auxiliary", "calculus", "datasets", "init", "objective", "plotting", "solver", "updates",
+               "widgets", "solvers", "kl"}
+
+
+def __getattr__(name):
+    """Import a submodule on first use: ``nmf_teach.plotting``, ``nmf_teach.widgets``, ..."""
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'nmf_teach' has no attribute {name!r}")
+
 __all__ = [
     "K_matrix", "L_matrix", "L_quadratic_form", "NMFResult", "argmin_G", "auxiliary_G",
     "cheap_loss", "column_gradient", "column_objective", "column_update", "gradient_H",
