@@ -321,3 +321,230 @@ def image_rows(rows, shape, *, titles=None, cmap="gray_r", suptitle=None, width=
         fig.suptitle(suptitle)
     fig.tight_layout(pad=0.3, w_pad=0.2, h_pad=0.3)
     return fig
+
+
+# --- Chapters 08 (faces) and 09 (text) ---------------------------------------
+
+
+def montage(images, shape, *, columns=None, signed=False, gap=1):
+    """Tile the columns of ``images`` into one picture, each scaled to its own largest magnitude.
+
+    Parameters
+    ----------
+    images : array_like, shape (pixels, count)
+    shape : tuple of int
+        (height, width) of one image.
+    columns : int or None
+        Images per row (default: about the square root of the count).
+    signed : bool
+        Scale each image to [-1, 1] by its largest absolute value (for PCA's
+        signed eigenfaces); otherwise to [0, 1] by its maximum.
+    gap : int
+        Pixels of blank (NaN, drawn as the background) between images.
+
+    Returns
+    -------
+    numpy.ndarray
+        A 2-D array with NaN in the gaps, for ``imshow``.
+    """
+    images = np.asarray(images, dtype=float)
+    height, width = shape
+    count = images.shape[1]
+    columns = columns or int(np.ceil(np.sqrt(count)))
+    rows = int(np.ceil(count / columns))
+    out = np.full((rows * (height + gap) - gap, columns * (width + gap) - gap), np.nan)
+    for index in range(count):
+        image = images[:, index].reshape(shape)
+        scale = np.abs(image).max() if signed else image.max()
+        r, c = divmod(index, columns)
+        out[r * (height + gap):r * (height + gap) + height, c * (width + gap):c * (width + gap) + width] = (
+            image / scale if scale > 0 else image)
+    return out
+
+
+def _show_montage(ax, images, shape, signed, columns=None):
+    cmap = plt.get_cmap("RdGy" if signed else "gray_r").copy()
+    cmap.set_bad("white")
+    ax.imshow(montage(images, shape, columns=columns, signed=signed), cmap=cmap,
+              vmin=-1 if signed else 0, vmax=1, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def basis_comparison(rows, shape, *, original=None, columns=7, figsize=(11, 10.5), suptitle=None):
+    """Lee & Seung's (1999) Figure 1: for each method, its basis images × one face's encoding = its rebuilt face.
+
+    Parameters
+    ----------
+    rows : list of dict
+        One per method, with keys ``name``, ``basis`` (pixels × r), ``encoding``
+        (r,), ``reconstruction`` (pixels,) and ``signed`` (bool: draw negative
+        values in red, as the paper does for PCA).
+    shape : tuple of int
+        (height, width) of one image.
+    original : array_like or None
+        The face being rebuilt, shown above the reconstructions.
+    columns : int
+        Basis images per row of the montage (7 for rank 49); the encoding is
+        drawn on the same grid, so entry a sits where basis image a sits.
+    figsize : tuple
+    suptitle : str or None
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, axes = plt.subplots(len(rows), 3, figsize=figsize, squeeze=False,
+                             gridspec_kw={"width_ratios": [3, 1.15, 1.15]})
+    for row, spec in zip(axes, rows, strict=True):
+        basis, encoding = np.asarray(spec["basis"]), np.asarray(spec["encoding"], dtype=float)
+        signed = bool(spec.get("signed", False))
+        _show_montage(row[0], basis, shape, signed, columns)
+        row[0].set_ylabel(spec["name"], fontsize=12, rotation=0, ha="right", va="center")
+        row[0].set_title(f"{basis.shape[1]} basis images (columns of W)", fontsize=9)
+        grid = np.full(int(np.ceil(len(encoding) / columns)) * columns, np.nan)
+        grid[:len(encoding)] = encoding
+        limit = np.abs(encoding).max() or 1.0
+        cmap = plt.get_cmap("RdGy" if signed else "gray_r").copy()
+        cmap.set_bad("white")
+        row[1].imshow(grid.reshape(-1, columns), cmap=cmap, vmin=-limit if signed else 0, vmax=limit,
+                      interpolation="nearest")
+        nonzero = np.mean(np.abs(encoding) > 1e-3 * limit)
+        row[1].set_title(f"× encoding h ({nonzero:.0%} of entries\nabove 0.1% of the largest)", fontsize=9)
+        row[1].set_xticks([])
+        row[1].set_yticks([])
+        row[2].imshow(np.asarray(spec["reconstruction"]).reshape(shape), cmap="gray_r", interpolation="nearest")
+        row[2].set_title("= rebuilt face W h", fontsize=9)
+        row[2].set_axis_off()
+    if original is not None:
+        inset = axes[0, 2].inset_axes([0.72, 0.72, 0.4, 0.4])
+        inset.imshow(np.asarray(original).reshape(shape), cmap="gray_r", interpolation="nearest")
+        inset.set_title("original", fontsize=8)
+        inset.set_xticks([])
+        inset.set_yticks([])
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def parts_sum(W, h, shape, *, original=None, top=8, figsize=(12, 5.2), suptitle=None):
+    """One image rebuilt as a sum of parts: the ``top`` largest terms ``h_a w_a`` and all weights.
+
+    Parameters
+    ----------
+    W : array_like, shape (pixels, r)
+        The parts (columns).
+    h : array_like, shape (r,)
+        The image's weights (a column of H).
+    shape : tuple of int
+    original : array_like or None
+        The image itself, shown first.
+    top : int
+        How many terms to draw, largest contribution ``h_a * sum(w_a)`` first.
+    figsize : tuple
+    suptitle : str or None
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    W, h = np.asarray(W, dtype=float), np.asarray(h, dtype=float)
+    contribution = h * W.sum(axis=0)
+    order = np.argsort(contribution)[::-1]
+    terms = [h[a] * W[:, a] for a in order[:top]]
+    whole = W @ h
+    fig = plt.figure(figsize=figsize)
+    grid = fig.add_gridspec(2, top + 3, height_ratios=[1.15, 1])
+    pictures = ([("original", original)] if original is not None else []) + [("W h, all parts", whole)]
+    for index, (title, image) in enumerate(pictures):
+        ax = fig.add_subplot(grid[0, index])
+        ax.imshow(np.asarray(image).reshape(shape), cmap="gray_r", interpolation="nearest")
+        ax.set_title(title, fontsize=9)
+        ax.set_axis_off()
+    vmax = max(term.max() for term in terms) or 1.0
+    start = len(pictures)
+    for index, (a, term) in enumerate(zip(order[:top], terms, strict=True)):
+        ax = fig.add_subplot(grid[0, start + index])
+        ax.imshow(term.reshape(shape), cmap="gray_r", vmin=0, vmax=vmax, interpolation="nearest")
+        ax.set_title(f"{'= ' if index == 0 else '+ '}part {a}\nh = {h[a]:.2f}", fontsize=8)
+        ax.set_axis_off()
+    ax = fig.add_subplot(grid[0, start + top])
+    ax.imshow((whole - sum(terms)).reshape(shape), cmap="gray_r", vmin=0, vmax=vmax, interpolation="nearest")
+    ax.set_title(f"+ the other\n{len(h) - top} parts", fontsize=8)
+    ax.set_axis_off()
+    bars = fig.add_subplot(grid[1, :])
+    colors = ["C3" if a in set(order[:top]) else "0.6" for a in range(len(h))]
+    bars.bar(np.arange(len(h)), h, color=colors)
+    bars.set_xlabel("part a (column of W)")
+    bars.set_ylabel("weight h_a")
+    bars.set_title(f"all {len(h)} weights of this image (red: the {top} terms drawn above)", fontsize=10)
+    bars.set_xlim(-0.6, len(h) - 0.4)
+    bars.grid(True, axis="y", alpha=0.3)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def localization_histogram(values, *, bins=None, ax=None, title=None,
+                           xlabel="share of the image's mass in its 10% largest pixels"):
+    """Overlaid histograms of a per-image localization measure, one per method.
+
+    Parameters
+    ----------
+    values : dict of str to array_like
+        Method name to one value per basis image.
+    bins : array_like or None
+    ax : matplotlib Axes or None
+    title, xlabel : str
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.2))
+    bins = np.linspace(0, 1, 41) if bins is None else bins
+    for name, v in values.items():
+        ax.hist(np.asarray(v), bins=bins, alpha=0.6, label=f"{name} (mean {np.mean(v):.2f})")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("basis images")
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    ax.grid(True, alpha=0.3)
+    return ax
+
+
+def mixture_bars(weights, labels, *, ax=None, title=None, xlabel="share of the document's weight"):
+    """A horizontal bar per topic: how much of one document each topic explains.
+
+    Parameters
+    ----------
+    weights : array_like, shape (r,)
+        Non-negative; drawn as shares of their sum, largest at the top.
+    labels : list of str
+        A label per topic (for example its top words).
+    ax : matplotlib Axes or None
+    title, xlabel : str
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    weights = np.asarray(weights, dtype=float)
+    share = weights / weights.sum()
+    order = np.argsort(share)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 0.32 * len(share) + 1.2))
+    ax.barh(np.arange(len(share)), share[order], color="C0")
+    ax.set_yticks(np.arange(len(share)), [labels[i] for i in order], fontsize=9)
+    ax.set_xlabel(xlabel)
+    ax.set_xlim(0, 1)
+    for y, value in enumerate(share[order]):
+        ax.text(value + 0.01, y, f"{value:.0%}", va="center", fontsize=8)
+    if title:
+        ax.set_title(title)
+    ax.grid(True, axis="x", alpha=0.3)
+    return ax
