@@ -367,6 +367,8 @@ class Faces:
         (height, width).
     normalize : str or None
         The normalization applied to get ``V``.
+    invert : bool
+        Whether ``V`` holds darkness (255 minus the grey level) rather than brightness.
     filenames : numpy.ndarray of str or None
         CBCL: the PGM file each image comes from.
     target : numpy.ndarray or None
@@ -377,6 +379,7 @@ class Faces:
     images: np.ndarray
     image_shape: tuple
     normalize: object
+    invert: bool = False
     filenames: object = None
     target: object = None
 
@@ -406,15 +409,20 @@ def lee_seung_normalize(V):
     return np.clip((V - mean) / safe * 0.25 + 0.25, 0.0, 1.0)
 
 
-def normalize_faces(images, normalize):
-    """``V`` (pixels × images, float64) from stored grey levels (images × pixels).
+def normalize_faces(images, normalize, invert=False):
+    """``V`` (pixels × images, float64) from stored 8-bit grey levels (images × pixels).
 
-    ``normalize`` is ``"lee-seung"`` (:func:`lee_seung_normalize`), ``"unit"``
-    (divide by the largest grey level in the set, so the brightest pixel is
-    1; for Olivetti this is scikit-learn's ``fetch_olivetti_faces().data``)
-    or ``None`` (the grey levels as floats).
+    ``invert=True`` first replaces each grey level x by its darkness
+    ``255 - x``, so that dark features (eyes, brows, nostrils, mouth) are the
+    large values. Then ``normalize`` is ``"lee-seung"``
+    (:func:`lee_seung_normalize`), ``"unit"`` (divide by the largest value in
+    the set, so the largest pixel is 1; for Olivetti without inversion this is
+    scikit-learn's ``fetch_olivetti_faces().data``) or ``None`` (the values
+    as floats).
     """
     V = np.asarray(images, dtype=np.float64).T
+    if invert:
+        V = 255.0 - V
     if normalize is None:
         return V.copy()
     if normalize == "unit":
@@ -475,7 +483,7 @@ CBCL = _Spec(
 )
 
 
-def load_cbcl_faces(normalize="lee-seung", *, download=True):
+def load_cbcl_faces(normalize="lee-seung", *, invert=False, download=True):
     """The 2429 training faces of the CBCL Face Database #1, 19×19 pixels.
 
     The data set of Lee & Seung (1999). Credit: "CBCL Face Database #1, MIT
@@ -487,6 +495,11 @@ def load_cbcl_faces(normalize="lee-seung", *, download=True):
         How ``V`` is made from the grey levels (see :func:`normalize_faces`).
         ``"lee-seung"``, the default, is the paper's: mean and standard
         deviation 0.25 per image, clipped to [0, 1].
+    invert : bool
+        Use darkness (255 minus the grey level) instead of brightness, before
+        normalizing. The CBCL copies circulated with NMF code store it so
+        (Gillis's ``CBCL.mat``: ``1 - p/256``); with it, NMF's parts are the
+        dark features of a face.
     download : bool
         Download the archive if it is in no data folder.
 
@@ -505,8 +518,8 @@ def load_cbcl_faces(normalize="lee-seung", *, download=True):
     folder = _locate(CBCL, download)
     with np.load(folder / "cbcl_faces.npz", allow_pickle=False) as d:
         images, filenames = d["faces"], d["filenames"]
-    return Faces(V=normalize_faces(images, normalize), images=images, image_shape=(19, 19),
-                 normalize=normalize, filenames=filenames)
+    return Faces(V=normalize_faces(images, normalize, invert), images=images, image_shape=(19, 19),
+                 normalize=normalize, invert=invert, filenames=filenames)
 
 
 def _convert_olivetti(path):
@@ -545,7 +558,7 @@ OLIVETTI = _Spec(
 )
 
 
-def load_olivetti_faces(normalize="lee-seung", *, download=True):
+def load_olivetti_faces(normalize="lee-seung", *, invert=False, download=True):
     """The Olivetti (AT&T, formerly ORL) faces: 400 images of 40 people, 64×64 pixels.
 
     Sam Roweis's 64×64 version, the one scikit-learn's
@@ -556,6 +569,8 @@ def load_olivetti_faces(normalize="lee-seung", *, download=True):
     normalize : {"lee-seung", "unit", None}
         See :func:`normalize_faces`; ``"unit"`` gives scikit-learn's
         ``fetch_olivetti_faces().data`` (transposed).
+    invert : bool
+        Darkness instead of brightness (see :func:`load_cbcl_faces`).
     download : bool
 
     Returns
@@ -567,8 +582,8 @@ def load_olivetti_faces(normalize="lee-seung", *, download=True):
     folder = _locate(OLIVETTI, download)
     with np.load(folder / "olivetti_faces.npz", allow_pickle=False) as d:
         images, target = d["faces"], d["target"]
-    return Faces(V=normalize_faces(images, normalize), images=images, image_shape=(64, 64),
-                 normalize=normalize, target=target)
+    return Faces(V=normalize_faces(images, normalize, invert), images=images, image_shape=(64, 64),
+                 normalize=normalize, invert=invert, target=target)
 
 
 # ---------------------------------------------------------------------------

@@ -223,6 +223,8 @@ def test_lee_seung_normalization():
     assert np.allclose(unclipped.mean(0), 0.25) and np.allclose(unclipped.std(0), 0.25)
     assert np.array_equal(Z, unclipped.clip(0, 1)) and Z.min() >= 0 and Z.max() <= 1
     assert np.all(ds.lee_seung_normalize(np.full((4, 1), 9.0)) == 0.25)  # constant image: no division by 0
+    images = np.array([[0, 55, 255]], dtype=np.uint8)
+    assert ds.normalize_faces(images, None, invert=True).ravel().tolist() == [255, 200, 0]
     with pytest.raises(ValueError, match="normalize"):
         ds.normalize_faces(np.zeros((2, 4), dtype=np.uint8), "zscore")
 
@@ -361,6 +363,8 @@ def test_real_cbcl_faces(shared):
     faces = ds.load_cbcl_faces()
     assert faces.V.shape == (361, 2429) and faces.V.dtype == np.float64
     assert faces.V.min() == 0 and faces.V.max() == 1
+    dark = ds.load_cbcl_faces(normalize="unit", invert=True)
+    assert np.array_equal(dark.V, (255 - raw.images.T) / 255) and dark.invert
     assert ds._digest_arrays(raw.images, raw.filenames) == ds.CBCL.content_sha256
 
 
