@@ -335,10 +335,10 @@ class Explorer:
             recon = f'{self._panel("orig", data_view)}{self._panel("recon", frame["recon"])}'
         return (f'{title}{controls}'
                 f'<div class="nmfx-panels">'
-                f'<figure class="nmfx-panel"><figcaption>{parts_caption}</figcaption>'
+                f'<figure class="nmfx-panel nmfx-p-parts"><figcaption>{parts_caption}</figcaption>'
                 f'{self._panel("parts", frame["parts"])}</figure>'
-                f'<figure class="nmfx-panel"><figcaption>{recon_caption}</figcaption>{recon}</figure>'
-                f'<figure class="nmfx-panel"><figcaption>relative error ‖V − WH‖/‖V‖, every rank; '
+                f'<figure class="nmfx-panel nmfx-p-recon"><figcaption>{recon_caption}</figcaption>{recon}</figure>'
+                f'<figure class="nmfx-panel nmfx-p-loss"><figcaption>relative error ‖V − WH‖/‖V‖, every rank; '
                 f'the dot is (k, error) of the chosen rank</figcaption>{self._loss_svg(rank, iteration)}</figure>'
                 f'</div><div class="nmfx-status" aria-live="polite">{self._status(rank, iteration, frame["err"])}'
                 f'</div>')
@@ -578,16 +578,16 @@ def _x_ticks(last):
 
 
 def _y_ticks(y_low, y_high):
+    """Tick values for a log axis from 10**y_low to 10**y_high: decades, or evenly spaced round numbers."""
     decades = [10.0 ** d for d in range(math.ceil(y_low), math.floor(y_high) + 1)]
     if len(decades) >= 2:
-        step = max(1, len(decades) // 4)
-        return decades[::step]
-    decades = range(math.floor(y_low) - 1, math.ceil(y_high) + 1)
-    candidates = [m * 10.0 ** d for d in decades for m in (1, 2, 3, 4, 5, 6, 8)]
-    inside = [c for c in candidates if y_low <= math.log10(c) <= y_high]
-    if len(inside) >= 2:
-        return inside[:: max(1, len(inside) // 4)]
-    return [10 ** y_low * 1.0001, 10 ** ((y_low + y_high) / 2), 10 ** y_high * 0.9999]
+        return decades[:: max(1, len(decades) // 4)]
+    low, high = 10.0 ** y_low, 10.0 ** y_high
+    raw = (high - low) / 4
+    step = next(m * 10.0 ** math.floor(math.log10(raw)) for m in (1, 2, 2.5, 5, 10)
+                if m * 10.0 ** math.floor(math.log10(raw)) >= raw * 0.999)
+    first = math.ceil(low / step) * step
+    return [round(first + i * step, 12) for i in range(int((high - first) / step + 1e-9) + 1)]
 
 
 def _spread(ys, gap):
@@ -638,7 +638,8 @@ _CSS = """
 .nmf-explorer{--nmfx-fg:var(--pst-color-text-base,#222);--nmfx-muted:var(--pst-color-text-muted,#666);
 --nmfx-border:var(--pst-color-border,#d0d4da);--nmfx-accent:#d9480f;--nmfx-bg:var(--pst-color-surface,#f6f7f9);
 color:var(--nmfx-fg);border:1px solid var(--nmfx-border);border-radius:8px;padding:12px;margin:.5em 0 1em;
-max-width:100%;box-sizing:border-box;font-size:15px;line-height:1.35;background:var(--nmfx-bg)}
+max-width:100%;box-sizing:border-box;font-size:15px;line-height:1.35;background:var(--nmfx-bg);
+container-type:inline-size}
 .nmf-explorer *{box-sizing:border-box}
 .nmf-explorer .nmfx-title{font-weight:600;margin-bottom:6px}
 .nmf-explorer .nmfx-controls{display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,1fr));gap:6px 28px;
@@ -647,8 +648,14 @@ margin-bottom:10px}
 .nmf-explorer .nmfx-control span{font-variant-numeric:tabular-nums}
 .nmf-explorer .nmfx-control output{font-weight:600}
 .nmf-explorer input[type=range]{width:100%;margin:4px 0;accent-color:var(--nmfx-accent);min-height:24px}
-.nmf-explorer .nmfx-panels{display:grid;grid-template-columns:repeat(auto-fit,minmax(230px,1fr));gap:14px;
-align-items:start}
+.nmf-explorer .nmfx-panels{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);
+grid-template-areas:"parts recon" "parts loss";gap:14px 18px;align-items:start}
+.nmf-explorer .nmfx-p-parts{grid-area:parts}.nmf-explorer .nmfx-p-recon{grid-area:recon}
+.nmf-explorer .nmfx-p-loss{grid-area:loss}
+@container (max-width:500px){.nmf-explorer .nmfx-panels{grid-template-columns:minmax(0,1fr);
+grid-template-areas:"parts" "recon" "loss"}}
+@container (min-width:900px){.nmf-explorer .nmfx-panels{grid-template-columns:repeat(3,minmax(0,1fr));
+grid-template-areas:"parts recon loss"}}
 .nmf-explorer figure.nmfx-panel{margin:0;min-width:0}
 .nmf-explorer figcaption{font-size:.82em;color:var(--nmfx-muted);margin:0 0 4px;text-align:left}
 .nmf-explorer img.nmfx-img{width:100%;height:auto;image-rendering:pixelated;display:block;border-radius:3px;

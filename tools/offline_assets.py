@@ -10,7 +10,8 @@ Two roles in one file:
   ``package.json`` / ``package-lock.json``), then copies MathJax's es5 bundle
   (``tex-mml-chtml.js`` with ``output/``, ``input/tex/extensions/``, ``ui/``,
   ``a11y/``, ``sre/``), ``require.js`` and ``@jupyter-widgets/html-manager``'s
-  ``dist/embed-amd.js`` into ``offline_static/offline/`` (git-ignored). Sphinx
+  ``dist/embed-amd.js`` (with the icon fonts it loads) into
+  ``offline_static/offline/`` (git-ignored). Sphinx
   copies ``offline_static/`` into ``_build/html/_static/`` and ``_config.yml``
   points ``mathjax_path`` and ``nb_ipywidgets_js`` at the copies. If Node/npm
   is missing it says so and exits 0: the book is then built against the CDN.
@@ -37,7 +38,20 @@ VENDOR = "offline"
 MATHJAX = f"{VENDOR}/mathjax/tex-mml-chtml.js"
 REQUIRE = f"{VENDOR}/require.js"
 EMBED = f"{VENDOR}/embed-amd.js"
-LOCAL_FILES = (MATHJAX, REQUIRE, EMBED)
+# embed-amd.js loads its icon fonts from the folder of its AMD modules, resolved against RequireJS's
+# baseUrl (by default the page's folder, where they are not) or ``__jupyter_widgets_assets_path__``.
+# This script, loaded before require.js, points both at the copies of the fonts.
+ASSETS_PATH = f"{VENDOR}/widgets-assets-path.js"
+WIDGET_ASSETS = f"{VENDOR}/amd/@jupyter-widgets/html-manager/dist"
+LOCAL_FILES = (MATHJAX, REQUIRE, EMBED, ASSETS_PATH)
+_ASSETS_PATH_JS = """// Written by tools/offline_assets.py: widget scripts load their fonts from the book, not a CDN.
+(function () {
+  var amd = new URL("amd/", document.currentScript.src).href;
+  window.__jupyter_widgets_assets_path__ = amd + "@jupyter-widgets/html-manager/dist/";
+  if (typeof window.require === "undefined") window.require = {baseUrl: amd};  // RequireJS reads this config
+})();
+"""
+_FONT_SUFFIXES = (".woff2", ".woff", ".ttf", ".eot", ".svg")
 
 # Where the copies come from (relative to node_modules/).
 _MATHJAX_ES5 = Path("mathjax/es5")
@@ -93,6 +107,12 @@ def copy_assets(root=ROOT):
     for source, destination in _COPIES:
         (root / STATIC / destination).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(modules / source, root / STATIC / destination)
+    fonts = root / STATIC / WIDGET_ASSETS
+    fonts.mkdir(parents=True, exist_ok=True)
+    for font in (modules / _COPIES[1][0]).parent.iterdir():
+        if font.suffix in _FONT_SUFFIXES:
+            shutil.copy2(font, fonts / font.name)
+    (root / STATIC / ASSETS_PATH).write_text(_ASSETS_PATH_JS)
     size = sum(p.stat().st_size for p in target.rglob("*") if p.is_file())
     _say(f"copied MathJax 3, require.js and embed-amd.js into {STATIC}/{VENDOR}/ ({size / 1e6:.1f} MB)")
     return True
