@@ -10,7 +10,7 @@ export NMF_TEACH_DATA ?= $(abspath ../shared/data)
 export MPLBACKEND ?= Agg
 export PYDEVD_DISABLE_FILE_VALIDATION = 1
 
-.PHONY: setup book test bench clean
+.PHONY: setup node browser book test bench clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +18,20 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-setup: $(BIN)/.installed
+setup: $(BIN)/.installed node browser
+
+# MathJax and the widget scripts the offline book serves (package.json, pinned; see tools/offline_assets.py).
+node: node_modules/.package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund; \
+	else echo "*** npm not found: the book will load MathJax and the widget scripts from a CDN (not offline)"; fi
+
+# The browser of tests/test_browser.py (Debian's chromium, driven by Playwright; never `playwright install`).
+browser:
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 
 book: setup
+	$(BIN)/python tools/offline_assets.py
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 test: book
