@@ -53,8 +53,14 @@ def check_matrix(X, name="V", *, allow_sparse=False, nonnegative=True, copy=Fals
         dtype = _float_dtype(X.dtype)
         if not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
             raise ValueError(f"{name} must hold numbers, got dtype {X.dtype}")
+        if np.iscomplexobj(X):
+            raise ValueError(f"{name} must be real, got complex dtype {X.dtype}")
         X = sp.csr_matrix(X, dtype=dtype, copy=copy)
-        X.sum_duplicates()
+        if not X.has_canonical_format:
+            # Summing duplicate entries rewrites the arrays in place, and
+            # csr_matrix(X) may share them with the caller's matrix: copy first.
+            X = X.copy()
+            X.sum_duplicates()
         coo = X.tocoo()
         values, rows, cols = coo.data, coo.row, coo.col
     else:

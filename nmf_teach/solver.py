@@ -1,14 +1,14 @@
 """The whole algorithm: alternate the multiplicative updates, record the loss."""
 
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
 
 from ._validation import check_count, check_matrix, check_rank
 from .init import nndsvd_init, random_init
 from .objective import cheap_loss_is_accurate, loss_from_products, residual_squared_norm, squared_norm
-from .updates import _WtV, _ratio
+from .updates import _mu, _WtV
 
 
 @dataclass
@@ -70,7 +70,9 @@ def _start(V, r, init, seed):
     try:
         W0, H0 = init
     except (TypeError, ValueError):
-        raise ValueError(f"init must be 'random', 'nndsvd', 'nndsvda' or a pair (W0, H0), got {type(init).__name__}")
+        raise ValueError(
+            f"init must be 'random', 'nndsvd', 'nndsvda' or a pair (W0, H0), got {type(init).__name__}"
+        ) from None
     W0 = check_matrix(W0, "W0", copy=True)
     H0 = check_matrix(H0, "H0", copy=True)
     if W0.shape != (m, r):
@@ -117,8 +119,9 @@ def nmf(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=
         Stop when an iteration lowers f by at most ``tol`` times its previous
         value. 0 (the default) runs all ``iterations``.
     callback : callable or None
-        ``callback(k, W, H, loss)`` after each iteration k; return True to
-        stop. The arrays are the solver's own: copy them to keep them.
+        ``callback(k, W, H, loss)`` after each iteration k (the last one
+        too, when ``tol`` stops the run); return True to stop. The arrays
+        are the solver's own: copy them to keep them.
     keep_every : int
         Keep a copy of (W, H) every ``keep_every`` iterations (and at the
         start and the end) in ``result.snapshots``; 0 keeps none.
@@ -136,7 +139,7 @@ def nmf(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=
     r = check_rank(rank)
     iterations = check_count(iterations, "iterations")
     keep_every = check_count(keep_every, "keep_every")
-    if not (np.isscalar(tol) and np.isfinite(tol) and tol >= 0):
+    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not (np.isfinite(tol) and tol >= 0):
         raise ValueError(f"tol must be a finite number >= 0, got {tol!r}")
     if callback is not None and not callable(callback):
         raise ValueError("callback must be callable or None")
@@ -144,33 +147,35 @@ def nmf(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=
     W0, H0 = _start(V, r, init, seed)
     W, H = W0.copy(), H0.copy()
     norm_V2 = squared_norm(V)
-    sparse = sp.issparse(V)
 
-    def loss(WtV, WtW, HHt):
+    def loss(W, H, WtV, WtW, HHt):
+        """f(W, H) from the products at hand; directly when the trace form cancels."""
         value = loss_from_products(norm_V2, WtV, H, WtW, HHt)
         if not cheap_loss_is_accurate(value, norm_V2, V.dtype):
             value = 0.5 * residual_squared_norm(V, W, H)
         return value
 
     HHt = H @ H.T
-    losses = [loss(_WtV(V, W), W.T @ W, HHt)]
+    losses = [loss(W, H, _WtV(V, W), W.T @ W, HHt)]
     snapshots = {0: (W.copy(), H.copy())} if keep_every else {}
     converged = False
     k = 0
     while k < iterations:
         k += 1
-        W *= _ratio(V @ H.T, W @ HHt)
-        WtV = (V.T @ W).T if sparse else W.T @ V
+        # W <- W * (V H^T) / (W (H H^T))            book eq-mu-W
+        W = _mu(W, V @ H.T, W @ HHt)
+        # H <- H * (W^T V) / ((W^T W) H), new W     book eq-mu-H
+        WtV = _WtV(V, W)
         WtW = W.T @ W
-        H *= _ratio(WtV, WtW @ H)
+        H = _mu(H, WtV, WtW @ H)
         HHt = H @ H.T
-        losses.append(loss(WtV, WtW, HHt))
+        losses.append(loss(W, H, WtV, WtW, HHt))
         if keep_every and k % keep_every == 0:
             snapshots[k] = (W.copy(), H.copy())
+        if callback is not None and callback(k, W, H, losses[-1]):
+            break
         if tol > 0 and losses[-2] - losses[-1] <= tol * losses[-2]:
             converged = True
-            break
-        if callback is not None and callback(k, W, H, losses[-1]):
             break
     if keep_every and k not in snapshots:
         snapshots[k] = (W.copy(), H.copy())
