@@ -656,8 +656,8 @@ grid-template-areas:"parts recon" "parts loss";gap:14px 18px;align-items:start}
 grid-template-areas:"parts" "recon" "loss"}}
 @container (min-width:900px){.nmf-explorer .nmfx-panels{grid-template-columns:repeat(3,minmax(0,1fr));
 grid-template-areas:"parts recon loss"}}
-.nmf-explorer figure.nmfx-panel{margin:0;min-width:0}
-.nmf-explorer figcaption{font-size:.82em;color:var(--nmfx-muted);margin:0 0 4px;text-align:left}
+.nmf-explorer figure.nmfx-panel{margin:0;padding:0;min-width:0}
+.nmf-explorer figcaption{font-size:.82em;color:var(--nmfx-muted);margin:0 0 4px;padding:0;text-align:left}
 .nmf-explorer img.nmfx-img{width:100%;height:auto;image-rendering:pixelated;display:block;border-radius:3px;
 margin:0 0 4px;background:#fff}
 .nmf-explorer img.nmfx-heat{width:100%;height:240px;object-fit:fill;image-rendering:pixelated;display:block;
