@@ -1,0 +1,164 @@
+"""nmf_teach.widgets: the rank/iteration explorer, without a browser.
+
+The browser side (the static view's sliders really change the picture) is
+tests/test_browser.py; here: the mime bundle carries both views, the frames are
+the solver's iterates, the live widget follows its sliders, bad input is refused.
+"""
+
+import base64
+import io
+import json
+import re
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from PIL import Image
+
+from nmf_teach import make_swimmer, nmf
+from nmf_teach.widgets import Explorer, default_iterations, explorer
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+@pytest.fixture(scope="module")
+def swimmer():
+    V, *_ = make_swimmer()
+    return V
+
+
+@pytest.fixture(scope="module")
+def swimmer_explorer(swimmer):
+    return explorer(swimmer, ranks=(4, 9), iterations=30, image_shape=(32, 32), columns=5, seed=3, keep_every=7)
+
+
+def _static_data(html):
+    match = re.search(r'<script type="application/json" class="nmfx-json">(.*?)</script>', html, re.S)
+    assert match, "the static view carries no frame data"
+    return json.loads(match.group(1).replace("<\\/", "</"))
+
+
+def _png_size(uri):
+    assert uri.startswith("data:image/png;base64,")
+    return Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))).size
+
+
+def test_default_iterations():
+    assert default_iterations(200) == [0, 1, 2, 5, 10, 20, 50, 100, 200]
+    assert default_iterations(30) == [0, 1, 2, 5, 10, 20, 30]
+    assert default_iterations(0) == [0]
+
+
+def test_mime_bundle_has_the_live_widget_and_the_static_view(swimmer_explorer):
+    bundle = swimmer_explorer._repr_mimebundle_()
+    assert WIDGET_VIEW in bundle and bundle[WIDGET_VIEW]["model_id"] == swimmer_explorer.widget.model_id
+    assert "text/html" in bundle and "text/plain" in bundle
+    html = bundle["text/html"]
+    assert html.count('type="range"') == 2, "the static view has a rank and an iteration slider"
+    assert "nmfExplorerInit" in html and "<script" in html
+    assert "http://" not in html and "https://" not in html, "the static view must need no network"
+
+
+def test_plain_interact_has_no_static_view():
+    """Why the book needs the explorer: a plain ipywidgets interact carries only the widget (a dead picture in HTML)."""
+    import ipywidgets
+
+    plain = ipywidgets.interactive(lambda r=1: r, r=(1, 5))
+    bundle = plain._repr_mimebundle_()
+    assert WIDGET_VIEW in bundle and "text/html" not in bundle
+
+
+def test_static_view_holds_every_frame_of_the_grid(swimmer_explorer):
+    ex = swimmer_explorer
+    data = _static_data(ex.to_html())
+    assert data["ranks"] == [4, 9] and data["iterations"] == [0, 1, 2, 5, 10, 20, 30]
+    frames = data["frames"]
+    assert len(frames) == 2 and all(len(row) == 7 for row in frames)
+    # parts: a grid of r images of 32×32 (1-pixel lines between them); recon: one row of 5
+    assert _png_size(frames[0][3][0]) == (2 * 33 + 1, 2 * 33 + 1)
+    assert _png_size(frames[1][3][0]) == (3 * 33 + 1, 3 * 33 + 1)
+    assert _png_size(frames[1][3][1]) == (5 * 33 + 1, 33 + 1)
+    # every frame differs from its neighbours, and its label names its rank, iteration and error
+    for i, r in enumerate(data["ranks"]):
+        for j, k in enumerate(data["iterations"]):
+            label = frames[i][j][2]
+            assert f"r = {r}<" in label and f"k = {k}<" in label
+            assert f"{ex.relative_error(r, k):.4f}" in label
+            if j:
+                assert frames[i][j][0] != frames[i][j - 1][0]
+                assert frames[i][j][3] > frames[i][j - 1][3], "the marker moves right as k grows"
+
+
+def test_frames_are_the_solvers_iterates(swimmer, swimmer_explorer):
+    """Between two snapshots the explorer recomputes from the one before: the same iterate as one long run."""
+    for r, k in [(4, 0), (4, 7), (9, 12), (9, 30)]:
+        W, H = swimmer_explorer.state(r, k)
+        direct = nmf(swimmer, r, iterations=k, seed=3)
+        np.testing.assert_allclose(W, direct.W, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(H, direct.H, rtol=1e-12, atol=1e-14)
+        assert swimmer_explorer.relative_error(r, k) == pytest.approx(direct.relative_errors[k], rel=1e-12)
+    print("The explorer's (W, H) equal nmf's at 4 (rank, iteration) pairs to a relative 1e-12.")
+
+
+def test_live_widget_follows_its_sliders(swimmer_explorer):
+    ex = swimmer_explorer
+    first = ex.show(4, 30)
+    assert "r = 4<" in first and "k = 30<" in first
+    second = ex.show(9, 30)
+    third = ex.show(9, 13)
+    assert "r = 9<" in second and "k = 13<" in third
+    assert ex.rank_slider.value == 9 and ex.iteration_slider.value == 13
+    assert ex.view.value == third
+    images = [re.findall(r'class="nmfx-parts[^"]*" src="([^"]+)"', view)[0] for view in (first, second, third)]
+    assert len(set(images)) == 3, "every move changes the parts image"
+    marker = re.compile(r'class="nmfx-marker" cx="([\d.]+)" cy="([\d.]+)"')
+    markers = [marker.search(v).groups() for v in (first, second, third)]
+    assert markers[0][1] != markers[1][1] and markers[1][0] != markers[2][0], "the loss marker moves"
+    assert 'class="nmfx-curve nmfx-active" data-rank-index="1"' in third, "the chosen rank's curve is highlighted"
+
+
+def test_heatmap_and_text_kinds():
+    rng = np.random.default_rng(0)
+    X = rng.random((30, 12))
+    heat = explorer(X, ranks=(2, 3), iterations=10, seed=0)
+    assert heat.kind == "heatmap" and "nmfx-heat" in heat.to_html()
+    words = [f"word{i}" for i in range(30)]
+    counts = sp.random(30, 12, density=0.4, random_state=0, format="csr") * 5
+    text = explorer(counts, ranks=(2, 3), iterations=10, row_labels=words, columns=[0, 5], seed=0)
+    html = text.to_html()
+    assert text.kind == "text" and "V, column 5" in html and "part 3" in html
+    top = words[int(np.argmax(counts[:, 5].toarray()))]
+    assert top in html, "the top word of column 5 is shown"
+
+
+def test_bad_input_is_refused(swimmer):
+    with pytest.raises(ValueError, match="image_shape"):
+        Explorer(swimmer, ranks=(2,), iterations=2, image_shape=(30, 30))
+    with pytest.raises(ValueError, match="not both"):
+        Explorer(swimmer, ranks=(2,), iterations=2, image_shape=(32, 32), row_labels=["a"] * 1024)
+    with pytest.raises(ValueError, match="row_labels"):
+        Explorer(swimmer, ranks=(2,), iterations=2, row_labels=["a"])
+    with pytest.raises(ValueError, match="columns"):
+        Explorer(swimmer, ranks=(2,), iterations=2, columns=[999])
+    with pytest.raises(ValueError, match="rank"):
+        Explorer(swimmer, ranks=(2,), iterations=2, rank=3)
+    with pytest.raises(ValueError):
+        Explorer(-np.ones((4, 4)), ranks=(2,), iterations=2)
+    ex = Explorer(swimmer, ranks=(2,), iterations=2)
+    with pytest.raises(ValueError, match="not computed"):
+        ex.state(5, 1)
+    with pytest.raises(ValueError, match="between 0 and 2"):
+        ex.state(2, 3)
+
+
+def test_faces_page_weight():
+    """The CBCL explorer of the faces chapter (ranks up to 49): a few MB at most on its page."""
+    from nmf_teach.datasets import load_cbcl_faces
+
+    faces = load_cbcl_faces(download=False)
+    ex = explorer(faces.V, ranks=(10, 49), iterations=20, image_shape=faces.image_shape, seed=0, progress=False)
+    weight = ex.page_weight()
+    per_frame = weight / (len(ex.ranks) * len(ex.iterations))
+    assert weight < 3e6
+    print(f"CBCL explorer, ranks 10 and 49, {len(ex.iterations)} iterations: {weight / 1e6:.2f} MB, "
+          f"{per_frame / 1e3:.0f} kB a frame.")
