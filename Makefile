@@ -7,7 +7,6 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 # The prepared data sets (see ../shared/data/README.md); override to use your own folder.
 export NMF_TEACH_DATA ?= $(abspath ../shared/data)
-export MPLBACKEND ?= Agg
 export PYDEVD_DISABLE_FILE_VALIDATION = 1
 
 .PHONY: setup node browser book test bench clean
