@@ -364,14 +364,14 @@ def montage(images, shape, *, columns=None, signed=False, gap=1):
 
 def _show_montage(ax, images, shape, signed, columns=None):
     cmap = plt.get_cmap("RdGy" if signed else "gray_r").copy()
-    cmap.set_bad("white")
+    cmap.set_bad("0.8")  # the gaps between images: light grey, so white parts keep their frame
     ax.imshow(montage(images, shape, columns=columns, signed=signed), cmap=cmap,
               vmin=-1 if signed else 0, vmax=1, interpolation="nearest")
     ax.set_xticks([])
     ax.set_yticks([])
 
 
-def basis_comparison(rows, shape, *, original=None, columns=7, figsize=(11, 10.5), suptitle=None):
+def basis_comparison(rows, shape, *, original=None, columns=7, figsize=(10, 10.5), suptitle=None):
     """Lee & Seung's (1999) Figure 1: for each method, its basis images × one face's encoding = its rebuilt face.
 
     Parameters
@@ -383,7 +383,7 @@ def basis_comparison(rows, shape, *, original=None, columns=7, figsize=(11, 10.5
     shape : tuple of int
         (height, width) of one image.
     original : array_like or None
-        The face being rebuilt, shown above the reconstructions.
+        The face being rebuilt, shown at the end of every row for comparison.
     columns : int
         Basis images per row of the montage (7 for rank 49); the encoding is
         drawn on the same grid, so entry a sits where basis image a sits.
@@ -394,42 +394,41 @@ def basis_comparison(rows, shape, *, original=None, columns=7, figsize=(11, 10.5
     -------
     matplotlib.figure.Figure
     """
-    fig, axes = plt.subplots(len(rows), 3, figsize=figsize, squeeze=False,
-                             gridspec_kw={"width_ratios": [3, 1.15, 1.15]})
+    ratios = [2.2, 1, 1] + ([1] if original is not None else [])
+    fig, axes = plt.subplots(len(rows), len(ratios), figsize=figsize, squeeze=False,
+                             gridspec_kw={"width_ratios": ratios})
     for row, spec in zip(axes, rows, strict=True):
         basis, encoding = np.asarray(spec["basis"]), np.asarray(spec["encoding"], dtype=float)
         signed = bool(spec.get("signed", False))
         _show_montage(row[0], basis, shape, signed, columns)
-        row[0].set_ylabel(spec["name"], fontsize=12, rotation=0, ha="right", va="center")
-        row[0].set_title(f"{basis.shape[1]} basis images (columns of W)", fontsize=9)
+        row[0].set_ylabel(spec["name"], fontsize=13, rotation=0, ha="right", va="center")
+        row[0].set_title(f"{basis.shape[1]} basis images", fontsize=10)
         grid = np.full(int(np.ceil(len(encoding) / columns)) * columns, np.nan)
         grid[:len(encoding)] = encoding
         limit = np.abs(encoding).max() or 1.0
         cmap = plt.get_cmap("RdGy" if signed else "gray_r").copy()
-        cmap.set_bad("white")
+        cmap.set_bad("0.8")
         row[1].imshow(grid.reshape(-1, columns), cmap=cmap, vmin=-limit if signed else 0, vmax=limit,
                       interpolation="nearest")
-        nonzero = np.mean(np.abs(encoding) > 1e-3 * limit)
-        row[1].set_title(f"× encoding h ({nonzero:.0%} of entries\nabove 0.1% of the largest)", fontsize=9)
+        used = int(np.sum(np.abs(encoding) > 1e-3 * limit))
+        row[1].set_title(f"× encoding h\n({used} of {len(encoding)} entries ≠ 0)", fontsize=10)
         row[1].set_xticks([])
         row[1].set_yticks([])
         row[2].imshow(np.asarray(spec["reconstruction"]).reshape(shape), cmap="gray_r", interpolation="nearest")
-        row[2].set_title("= rebuilt face W h", fontsize=9)
+        row[2].set_title("= rebuilt face", fontsize=10)
         row[2].set_axis_off()
-    if original is not None:
-        inset = axes[0, 2].inset_axes([0.72, 0.72, 0.4, 0.4])
-        inset.imshow(np.asarray(original).reshape(shape), cmap="gray_r", interpolation="nearest")
-        inset.set_title("original", fontsize=8)
-        inset.set_xticks([])
-        inset.set_yticks([])
+        if original is not None:
+            row[3].imshow(np.asarray(original).reshape(shape), cmap="gray_r", interpolation="nearest")
+            row[3].set_title("original", fontsize=10)
+            row[3].set_axis_off()
     if suptitle:
         fig.suptitle(suptitle)
     fig.tight_layout()
     return fig
 
 
-def parts_sum(W, h, shape, *, original=None, top=8, figsize=(12, 5.2), suptitle=None):
-    """One image rebuilt as a sum of parts: the ``top`` largest terms ``h_a w_a`` and all weights.
+def parts_sum(W, h, shape, *, original=None, top=8, figsize=(12, 6.6), suptitle=None):
+    """One image rebuilt by adding parts: its largest terms ``h_a w_a``, running sums, all weights.
 
     Parameters
     ----------
@@ -441,7 +440,10 @@ def parts_sum(W, h, shape, *, original=None, top=8, figsize=(12, 5.2), suptitle=
     original : array_like or None
         The image itself, shown first.
     top : int
-        How many terms to draw, largest contribution ``h_a * sum(w_a)`` first.
+        Row 1 shows the ``top`` terms of largest contribution ``h_a * sum(w_a)``,
+        each scaled to its own maximum (to show its shape). Row 2 shows the
+        running sum of the terms, largest first, after ``top + 1`` counts from
+        1 to r, all on the scale of ``W h``. Row 3 shows every weight.
     figsize : tuple
     suptitle : str or None
 
@@ -450,36 +452,39 @@ def parts_sum(W, h, shape, *, original=None, top=8, figsize=(12, 5.2), suptitle=
     matplotlib.figure.Figure
     """
     W, h = np.asarray(W, dtype=float), np.asarray(h, dtype=float)
-    contribution = h * W.sum(axis=0)
-    order = np.argsort(contribution)[::-1]
-    terms = [h[a] * W[:, a] for a in order[:top]]
+    r = len(h)
+    order = np.argsort(h * W.sum(axis=0))[::-1]
     whole = W @ h
+    total = whole.sum()
+    counts = np.unique(np.round(np.geomspace(1, r, top + 1)).astype(int))
+    if len(counts) < top + 1:
+        counts = np.unique(np.linspace(1, r, min(top + 1, r)).round().astype(int))
     fig = plt.figure(figsize=figsize)
-    grid = fig.add_gridspec(2, top + 3, height_ratios=[1.15, 1])
-    pictures = ([("original", original)] if original is not None else []) + [("W h, all parts", whole)]
-    for index, (title, image) in enumerate(pictures):
-        ax = fig.add_subplot(grid[0, index])
-        ax.imshow(np.asarray(image).reshape(shape), cmap="gray_r", interpolation="nearest")
-        ax.set_title(title, fontsize=9)
+    grid = fig.add_gridspec(3, top + 1, height_ratios=[1, 1, 1.1])
+
+    def picture(ax, image, title, vmax=None):
+        ax.imshow(np.asarray(image).reshape(shape), cmap="gray_r", vmin=0, vmax=vmax, interpolation="nearest")
+        ax.set_title(title, fontsize=8)
         ax.set_axis_off()
-    vmax = max(term.max() for term in terms) or 1.0
-    start = len(pictures)
-    for index, (a, term) in enumerate(zip(order[:top], terms, strict=True)):
-        ax = fig.add_subplot(grid[0, start + index])
-        ax.imshow(term.reshape(shape), cmap="gray_r", vmin=0, vmax=vmax, interpolation="nearest")
-        ax.set_title(f"{'= ' if index == 0 else '+ '}part {a}\nh = {h[a]:.2f}", fontsize=8)
-        ax.set_axis_off()
-    ax = fig.add_subplot(grid[0, start + top])
-    ax.imshow((whole - sum(terms)).reshape(shape), cmap="gray_r", vmin=0, vmax=vmax, interpolation="nearest")
-    ax.set_title(f"+ the other\n{len(h) - top} parts", fontsize=8)
-    ax.set_axis_off()
-    bars = fig.add_subplot(grid[1, :])
-    colors = ["C3" if a in set(order[:top]) else "0.6" for a in range(len(h))]
-    bars.bar(np.arange(len(h)), h, color=colors)
+
+    if original is not None:
+        picture(fig.add_subplot(grid[0, 0]), original, "original")
+    for index, a in enumerate(order[:top]):
+        term = h[a] * W[:, a]
+        picture(fig.add_subplot(grid[0, index + 1]), term,
+                f"{'+ ' if index else ''}part {a}, h = {h[a]:.2f}\n{term.sum() / total:.0%} of the mass")
+    cumulative = np.cumsum(W[:, order] * h[order], axis=1)
+    for index, count in enumerate(counts):
+        label = f"all {r} parts = W h" if count == r else f"largest {count} part{'s' if count > 1 else ''}"
+        picture(fig.add_subplot(grid[1, index]), cumulative[:, count - 1],
+                f"{label}\n{cumulative[:, count - 1].sum() / total:.0%} of the mass", whole.max())
+    bars = fig.add_subplot(grid[2, :])
+    chosen = set(order[:top].tolist())
+    bars.bar(np.arange(r), h, color=["C3" if a in chosen else "0.6" for a in range(r)])
     bars.set_xlabel("part a (column of W)")
     bars.set_ylabel("weight h_a")
-    bars.set_title(f"all {len(h)} weights of this image (red: the {top} terms drawn above)", fontsize=10)
-    bars.set_xlim(-0.6, len(h) - 0.4)
+    bars.set_title(f"all {r} weights of this image (red: the {top} parts drawn in the first row)", fontsize=10)
+    bars.set_xlim(-0.6, r - 0.4)
     bars.grid(True, axis="y", alpha=0.3)
     if suptitle:
         fig.suptitle(suptitle)
