@@ -384,7 +384,7 @@ def test_real_news(shared):
     assert news.counts.shape == (2225, 8829) and news.counts.dtype == np.int32
     assert news.counts.nnz == 274533 and news.counts.sum() == 389977
     assert news.counts.data.min() == 1 and news.counts.data.max() == 71
-    assert news.V.shape == (8829, 2225) and news.V.dtype == np.float64 and sp.isspmatrix_csr(news.V)
+    assert news.V.shape == (8829, 2225) and news.V.dtype == np.float64 and news.V.format == "csr"
     assert np.array_equal(news.V.toarray(), news.counts.T.toarray())
     assert len(news.vocab) == 8829 and news.vocab == sorted(news.vocab)
     names, sizes = np.unique(news.categories, return_counts=True)
@@ -400,3 +400,11 @@ def test_real_news(shared):
 def test_real_grolier_is_absent_and_says_so(shared):
     with pytest.raises(ds.DataUnavailableError, match="grolier15276.mat"):
         ds.load_grolier(download=False)
+
+
+def test_make_sparse_counts_has_the_requested_size_and_sparsity():
+    V = ds.make_sparse_counts((2000, 3000), words_per_document=40, mean_count=1.5, seed=1)
+    assert V.shape == (2000, 3000) and V.format == "csr" and V.dtype == np.float64
+    assert V.nnz == pytest.approx(40 * 3000, rel=0.01)
+    assert V.data.min() >= 1 and np.all(V.data == np.round(V.data)) and V.data.mean() == pytest.approx(1.5, rel=0.02)
+    assert (V != ds.make_sparse_counts((2000, 3000), words_per_document=40, mean_count=1.5, seed=1)).nnz == 0
