@@ -12,10 +12,12 @@ book's ``_config.yml`` (``nb_mime_priority_overrides``) makes the HTML builder
 pick the HTML one, and Jupyter picks the widget.
 
 Everything is computed by :func:`nmf_teach.nmf`: one run per rank, keeping
-snapshots of (W, H) every ``keep_every`` iterations. An iteration between two
-snapshots is recomputed from the snapshot before it (the updates are
-deterministic, so it is the same iterate), and rendered frames are cached, so a
-slider move costs at most ``keep_every - 1`` iterations and one small PNG.
+snapshots of (W, H) every ``keep_every`` iterations and, through its callback,
+what a frame shows (W and the shown columns of H, float32) at every iteration
+that fits in ``live_memory_mb``. A slider move then renders one small PNG
+(rendered frames are cached); an iteration that was not kept is recomputed
+from the snapshot before it (the updates are deterministic, so it is the same
+iterate), at most ``keep_every - 1`` iterations.
 
 Three kinds of data:
 
@@ -62,7 +64,7 @@ def default_iterations(last):
 
 def explorer(V, ranks=(2, 5, 10), iterations=200, *, image_shape=None, row_labels=None, columns=6, seed=0,
              init="random", keep_every=10, cmap=None, parts_cmap=None, rank=None, iteration=None, title=None,
-             progress=True):
+             progress=True, live_memory_mb=200):
     """An explorer of ``nmf(V, r)`` over the ranks r and the iterations k; see :class:`Explorer`.
 
     Parameters
@@ -88,8 +90,12 @@ def explorer(V, ranks=(2, 5, 10), iterations=200, *, image_shape=None, row_label
     init : str
         Start of every run, as in :func:`nmf_teach.nmf` ("random", "nndsvd", "nndsvda").
     keep_every : int
-        Snapshot spacing of the runs: a slider move recomputes at most
-        ``keep_every - 1`` iterations.
+        Spacing of the full snapshots (W, H) of the runs.
+    live_memory_mb : float
+        Memory for what the frames show (W and a few columns of H, float32)
+        at every iteration, so that a slider move never recomputes. If every
+        iteration does not fit, every ``s``-th is kept and a move recomputes
+        at most ``keep_every - 1`` iterations from the full snapshot before.
     cmap, parts_cmap : str or None
         Matplotlib colormaps of the data/reconstructions and of the parts
         (images: "gray" and "gray_r"; heatmaps: "viridis").
@@ -107,7 +113,7 @@ def explorer(V, ranks=(2, 5, 10), iterations=200, *, image_shape=None, row_label
     """
     return Explorer(V, ranks, iterations, image_shape=image_shape, row_labels=row_labels, columns=columns,
                     seed=seed, init=init, keep_every=keep_every, cmap=cmap, parts_cmap=parts_cmap, rank=rank,
-                    iteration=iteration, title=title, progress=progress)
+                    iteration=iteration, title=title, progress=progress, live_memory_mb=live_memory_mb)
 
 
 class Explorer:
@@ -127,7 +133,7 @@ class Explorer:
 
     def __init__(self, V, ranks=(2, 5, 10), iterations=200, *, image_shape=None, row_labels=None, columns=6,
                  seed=0, init="random", keep_every=10, cmap=None, parts_cmap=None, rank=None, iteration=None,
-                 title=None, progress=True):
+                 title=None, progress=True, live_memory_mb=200):
         V = check_matrix(V, "V", allow_sparse=True)
         m, n = V.shape
         self._V = V
@@ -162,6 +168,9 @@ class Explorer:
         self._data = V[:, self.columns].toarray() if sp.issparse(V) else np.array(V[:, self.columns])
         self._states = OrderedDict()
         self._frames = OrderedDict()
+        self._light = {}
+        self._svg = None
+        self._memory = float(live_memory_mb) * 1e6
         self._html = None
         self._widget = None
         self.results = {}
@@ -178,11 +187,26 @@ class Explorer:
         return int(value)
 
     def _run_all(self, progress):
+        # Besides the full snapshots (every keep_every), keep what a frame shows -- W and the shown
+        # columns of H, in float32 -- at every iteration (or every `step`-th, to stay within the memory
+        # budget): a slider move then only renders, it never recomputes.
+        m = self._V.shape[0]
+        per_iteration = 4 * sum(m * r + r * len(self.columns) for r in self.ranks)
+        self._step = max(1, math.ceil(per_iteration * (self.last + 1) / self._memory))
+        wanted = set(self.iterations)
         start = time.perf_counter()
         bar = None
         for done, r in enumerate(self.ranks):
-            self.results[r] = nmf(self._V, r, iterations=self.last, init=self.init, seed=self.seed,
-                                  keep_every=self.keep_every)
+            light = self._light[r] = {}
+
+            def keep(k, W, H, _loss, light=light):
+                if k % self._step == 0 or k in wanted:
+                    light[k] = (W.astype(np.float32), H[:, self.columns].astype(np.float32))
+
+            result = nmf(self._V, r, iterations=self.last, init=self.init, seed=self.seed,
+                         keep_every=self.keep_every, callback=keep)
+            light[0] = (result.W0.astype(np.float32), result.H0[:, self.columns].astype(np.float32))
+            self.results[r] = result
             elapsed = time.perf_counter() - start
             left = len(self.ranks) - done - 1
             if progress and bar is None and left and elapsed * (1 + left / (done + 1)) > 1.0:
@@ -216,6 +240,14 @@ class Explorer:
             self._states.popitem(last=False)
         return W, H
 
+    def _shown_state(self, rank, iteration):
+        """W and the shown columns of H at (rank, iteration): kept by the run, else recomputed."""
+        kept = self._light.get(rank, {}).get(iteration)
+        if kept is not None:
+            return kept
+        W, H = self.state(rank, iteration)
+        return W, H[:, self.columns]
+
     def relative_error(self, rank, iteration):
         """‖V − WH‖_F / ‖V‖_F of the run of rank ``rank`` after ``iteration`` iterations."""
         return float(self.results[int(rank)].relative_errors[int(iteration)])
@@ -228,8 +260,8 @@ class Explorer:
         if key in self._frames:
             self._frames.move_to_end(key)
             return self._frames[key]
-        W, H = self.state(*key)
-        approx = W @ H[:, self.columns]
+        W, H_shown = self._shown_state(*key)
+        approx = W @ H_shown
         if self.kind == "text":
             parts = _top_words_html(W, self.row_labels, "part")
             recon = _top_words_html(approx, self.row_labels, "WH, column", self.columns)
@@ -273,6 +305,21 @@ class Explorer:
         return round(x, 1), round(y, 1)
 
     def _loss_svg(self, rank, iteration):
+        if self._svg is None:
+            self._svg = self._loss_svg_parts()
+        head, curves, y_low, y_high = self._svg
+        parts = [head]
+        for index, (r, curve) in enumerate(zip(self.ranks, curves, strict=True)):
+            active = " nmfx-active" if r == rank else ""
+            parts.append(f'<g class="nmfx-curve{active}" data-rank-index="{index}">{curve}</g>')
+        x, y = self._xy(iteration, self.relative_error(rank, iteration), y_low, y_high)
+        bottom = _SVG_H - _SVG_BOTTOM
+        parts.append(f'<line class="nmfx-marker-line" x1="{x}" x2="{x}" y1="{_SVG_TOP}" y2="{bottom}"/>'
+                     f'<circle class="nmfx-marker" cx="{x}" cy="{y}" r="4.5"/></svg>')
+        return "".join(parts)
+
+    def _loss_svg_parts(self):
+        """The parts of the loss SVG that do not move: axes, and one curve per rank."""
         errors, y_low, y_high = self._curve_geometry()
         ks = np.unique(np.round(np.expm1(np.linspace(0, math.log1p(self.last), 160))).astype(int))
         parts = [f'<svg class="nmfx-loss" viewBox="0 0 {_SVG_W} {_SVG_H}" role="img" '
@@ -291,15 +338,12 @@ class Explorer:
         parts.append(f'<text x="{(_SVG_LEFT + plot_right) / 2}" y="{_SVG_H - 4}" text-anchor="middle">'
                      f'iteration k (log scale)</text>')
         label_y = _spread([self._xy(self.last, errors[r][self.last], y_low, y_high)[1] for r in self.ranks], 10)
+        curves = []
         for index, r in enumerate(self.ranks):
             points = " ".join("%s,%s" % self._xy(k, errors[r][k], y_low, y_high) for k in ks)
-            active = " nmfx-active" if r == rank else ""
-            parts.append(f'<g class="nmfx-curve{active}" data-rank-index="{index}"><polyline points="{points}"/>'
-                         f'<text x="{plot_right + 7}" y="{label_y[index] + 3.5:.1f}">r={r}</text></g>')
-        x, y = self._xy(iteration, self.relative_error(rank, iteration), y_low, y_high)
-        parts.append(f'<line class="nmfx-marker-line" x1="{x}" x2="{x}" y1="{_SVG_TOP}" y2="{plot_bottom}"/>'
-                     f'<circle class="nmfx-marker" cx="{x}" cy="{y}" r="4.5"/></svg>')
-        return "".join(parts)
+            curves.append(f'<polyline points="{points}"/>'
+                          f'<text x="{plot_right + 7}" y="{label_y[index] + 3.5:.1f}">r={r}</text>')
+        return "".join(parts), curves, y_low, y_high
 
     # --- HTML --------------------------------------------------------------------------------------
 
