@@ -38,6 +38,7 @@ test: book
 
 bench: setup
 	$(BIN)/python benchmarks/bench_mu.py
+	$(BIN)/python benchmarks/bench_widgets.py
 
 clean:
 	rm -rf _build
