@@ -646,3 +646,157 @@ def product_order_cost(sizes, rank, seconds_cheap, seconds_dear, *, title=None, 
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def mm_slice(W, v, h_k, h_next, *, ax=None, t=None, ylim=None, title=None):
+    """F and G(· | h_k) along the line from ``h_k`` (t = 0) to ``h_next`` (t = 1).
+
+    Chapter 07: G touches F at h_k and lies above it; the minimum of G on the
+    line is at h_next when h_next is the minimizer of G. Marks F(h_k),
+    G(h_next | h_k) and F(h_next), the three numbers of Lemma 1.
+
+    Parameters
+    ----------
+    W, v : the column problem (``nmf_teach.auxiliary``).
+    h_k, h_next : array_like, shape (r,)
+    ax : matplotlib Axes or None
+    t : array_like or None
+        Positions along the line (default -0.5 to 2).
+    ylim : tuple or None
+    title : str or None
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from .auxiliary import auxiliary_G, column_objective
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.5))
+    h_k, h_next = np.asarray(h_k, dtype=float), np.asarray(h_next, dtype=float)
+    t = np.linspace(-0.5, 2.0, 201) if t is None else np.asarray(t, dtype=float)
+    points = h_k[:, None] + t[None, :] * (h_next - h_k)[:, None]
+    ax.plot(t, column_objective(W, v, points), color="C0", lw=2, label="F = f")
+    ax.plot(t, auxiliary_G(W, v, h_k, points), color="C1", lw=2, ls="--", label=r"$G(\cdot \mid h^k)$")
+    F_k, F_next = column_objective(W, v, h_k), column_objective(W, v, h_next)
+    G_next = auxiliary_G(W, v, h_k, h_next)
+    ax.plot([0], [F_k], "ko", ms=6)
+    ax.plot([1], [G_next], "o", color="C1", ms=6)
+    ax.plot([1], [F_next], "o", color="C0", ms=6)
+    ax.annotate("", xy=(1, G_next), xytext=(0, F_k), arrowprops={"arrowstyle": "->", "color": "0.3"})
+    ax.annotate("", xy=(1, F_next), xytext=(1, G_next), arrowprops={"arrowstyle": "->", "color": "0.3"})
+    ax.set_xticks([0, 1], [r"$h^k$", r"$h^{k+1}$"])
+    ax.set_xlabel("position on the line through $h^k$ and $h^{k+1}$")
+    ax.set_ylabel("loss of the column")
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="upper right")
+    ax.grid(True, alpha=0.3)
+    return ax
+
+
+def mm_contours(W, v, iterates, *, ax=None, ellipses=None, extent=None, title=None):
+    """Contours of F in the plane of a 2-entry column h, the ellipses of G, the MM path.
+
+    For each k in ``ellipses`` it draws the level set G(h | h^k) = F(h^k): an
+    ellipse with axes along the coordinates (K is diagonal), centred at the
+    minimizer h^{k+1}, inside F's level set F(h) = F(h^k) and touching it at
+    h^k.
+
+    Parameters
+    ----------
+    W : array_like, shape (m, 2)
+    v : array_like, shape (m,)
+    iterates : array_like, shape (steps + 1, 2)
+        h^0, h^1, ... (row k is h^k).
+    ax : matplotlib Axes or None
+    ellipses : list of int or None
+        Which k get an ellipse (default: the first three).
+    extent : (h1_min, h1_max, h2_min, h2_max) or None
+    title : str or None
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from .auxiliary import auxiliary_G, column_objective
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 4.5))
+    iterates = np.asarray(iterates, dtype=float)
+    ellipses = list(range(min(3, len(iterates) - 1))) if ellipses is None else list(ellipses)
+    if extent is None:
+        low, high = iterates.min(axis=0), iterates.max(axis=0)
+        pad = 0.35 * (high - low).max() + 1e-12
+        extent = (low[0] - pad, high[0] + pad, low[1] - pad, high[1] + pad)
+    x1, x2 = np.meshgrid(np.linspace(extent[0], extent[1], 161), np.linspace(extent[2], extent[3], 161))
+    points = np.vstack([x1.ravel(), x2.ravel()])
+    F = column_objective(W, v, points).reshape(x1.shape)
+    ax.contour(x1, x2, F, levels=12, colors="0.75", linewidths=0.8)
+    colors = plt.cm.viridis(np.linspace(0.1, 0.8, max(len(ellipses), 1)))
+    for color, k in zip(colors, ellipses, strict=False):
+        level = column_objective(W, v, iterates[k])
+        G = auxiliary_G(W, v, iterates[k], points).reshape(x1.shape)
+        ax.contour(x1, x2, F, levels=[level], colors=[color], linewidths=1.0, linestyles="dotted")
+        ax.contour(x1, x2, G, levels=[level], colors=[color], linewidths=1.8)
+        ax.plot(*iterates[k + 1], "x", color=color, ms=8)
+    ax.plot(iterates[:, 0], iterates[:, 1], "o-", color="k", ms=3, lw=1, label="$h^0, h^1, \\ldots$")
+    best = np.linalg.lstsq(np.asarray(W, dtype=float), np.asarray(v, dtype=float), rcond=None)[0]
+    ax.plot(*best, "*", color="C3", ms=11, label="minimizer of F")
+    ax.set_xlabel("$h_1$")
+    ax.set_ylabel("$h_2$")
+    ax.set_aspect("equal")
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="upper right")
+    return ax
+
+
+def mm_animation_html(W, v, iterates, *, interval=900):
+    """An animation of the MM steps of one column with 2 entries, as HTML (chapter 07).
+
+    Frame k shows, left, F and G(· | h^k) on the line from h^k to h^{k+1}
+    (:func:`mm_slice`, one y-axis for all frames, so the steps walk down)
+    and, right, the plane with F's contours, G's ellipse and the path so far
+    (:func:`mm_contours`). The player is matplotlib's ``to_jshtml``: plain
+    JavaScript and embedded images, so it also works offline in the HTML book.
+    Display it with ``IPython.display.HTML``.
+
+    Returns
+    -------
+    str
+    """
+    from matplotlib.animation import FuncAnimation
+
+    from .auxiliary import column_objective
+
+    iterates = np.asarray(iterates, dtype=float)
+    steps = len(iterates) - 1
+    low, high = iterates.min(axis=0), iterates.max(axis=0)
+    pad = 0.35 * (high - low).max() + 1e-12
+    extent = (low[0] - pad, high[0] + pad, low[1] - pad, high[1] + pad)
+    top = 1.15 * column_objective(W, v, iterates[0])
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2))
+
+    def draw(k):
+        left.clear()
+        right.clear()
+        mm_slice(W, v, iterates[k], iterates[k + 1], ax=left, ylim=(0, top),
+                 title=f"step k = {k}: F and $G(\\cdot \\mid h^k)$ on a line")
+        mm_contours(W, v, iterates[: k + 2], ax=right, ellipses=[k], extent=extent,
+                    title=f"the plane of h: the ellipse of G at k = {k}")
+        fig.tight_layout()
+        return []
+
+    animation = FuncAnimation(fig, draw, frames=steps, interval=interval, blit=False)
+    html = animation.to_jshtml(default_mode="once")
+    plt.close(fig)
+    return html
+
+
+# Colours of the three blocks of V ≈ W H (the same in every figure of the book).
+FACTOR_COLORS = {"V": "#4c72b0", "W": "#dd8452", "H": "#55a868"}
