@@ -800,3 +800,63 @@ def mm_animation_html(W, v, iterates, *, interval=900):
 
 # Colours of the three blocks of V ≈ W H (the same in every figure of the book).
 FACTOR_COLORS = {"V": "#4c72b0", "W": "#dd8452", "H": "#55a868"}
+
+
+def negative_fraction_curve(fractions, *, ax=None, label=None, title=None):
+    """Plot the fraction of negative entries of (W, H) against the iteration k.
+
+    Parameters
+    ----------
+    fractions : array_like
+        ``fractions[k]`` after iteration k, a number in [0, 1].
+    ax : matplotlib Axes or None
+    label : str or None
+    title : str or None
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    values = 100 * np.asarray(fractions, dtype=float)
+    ax.plot(np.arange(len(values)), values, label=label)
+    ax.set_xlabel("iteration k")
+    ax.set_ylabel("negative entries of W and H (%)")
+    ax.set_ylim(bottom=0)
+    if title:
+        ax.set_title(title)
+    if label:
+        ax.legend()
+    ax.grid(True, alpha=0.3)
+    return ax
+
+
+def loglog_curve(x, y, *, ax=None, label=None, xlabel=None, ylabel=None, title=None, style="o-"):
+    """Plot y against x with both axes logarithmic (errors against a step or a size).
+
+    Parameters
+    ----------
+    x, y : array_like
+    ax : matplotlib Axes or None
+    label, xlabel, ylabel, title : str or None
+    style : str
+        A matplotlib format string (``"o-"`` marks the measured points).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    ax.loglog(np.asarray(x, dtype=float), np.asarray(y, dtype=float), style, label=label, markersize=4)
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    if label:
+        ax.legend()
+    ax.grid(True, which="both", alpha=0.3)
+    return ax
