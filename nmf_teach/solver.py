@@ -8,7 +8,7 @@ import numpy as np
 from ._validation import check_count, check_matrix, check_rank
 from .init import nndsvd_init, random_init
 from .objective import cheap_loss_is_accurate, loss_from_products, residual_squared_norm, squared_norm
-from .updates import _mu, _WtV
+from .updates import _mu
 
 
 @dataclass
@@ -145,40 +145,47 @@ def nmf(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=
         raise ValueError("callback must be callable or None")
 
     W0, H0 = _start(V, r, init, seed)
-    W, H = W0.copy(), H0.copy()
     norm_V2 = squared_norm(V)
+    # H is kept transposed, Ht = Hᵀ (n×r, C-ordered): every product and every
+    # entrywise operation below then runs over contiguous memory. The H update
+    # reads as the W update of Vᵀ ≈ Hᵀ Wᵀ (chapter 07: the two are one problem).
+    W, Ht = W0.copy(), np.ascontiguousarray(H0.T)
 
-    def loss(W, H, WtV, WtW, HHt):
-        """f(W, H) from the products at hand; directly when the trace form cancels."""
-        value = loss_from_products(norm_V2, WtV, H, WtW, HHt)
+    def loss(W, Ht, VtW, WtW, HHt):
+        """f(W, H) from the products at hand; directly when the trace form cancels.
+
+        ``loss_from_products`` wants ⟨WᵀV, H⟩; ⟨VᵀW, Hᵀ⟩ is the same sum.
+        """
+        value = loss_from_products(norm_V2, VtW, Ht, WtW, HHt)
         if not cheap_loss_is_accurate(value, norm_V2, V.dtype):
-            value = 0.5 * residual_squared_norm(V, W, H)
+            value = 0.5 * residual_squared_norm(V, W, Ht.T)
         return value
 
-    HHt = H @ H.T
-    losses = [loss(W, H, _WtV(V, W), W.T @ W, HHt)]
-    snapshots = {0: (W.copy(), H.copy())} if keep_every else {}
+    HHt = Ht.T @ Ht
+    losses = [loss(W, Ht, V.T @ W, W.T @ W, HHt)]
+    snapshots = {0: (W.copy(), Ht.T.copy())} if keep_every else {}
     converged = False
     k = 0
     while k < iterations:
         k += 1
-        # W <- W * (V H^T) / (W (H H^T))            book eq-mu-W
-        W = _mu(W, V @ H.T, W @ HHt)
-        # H <- H * (W^T V) / ((W^T W) H), new W     book eq-mu-H
-        WtV = _WtV(V, W)
+        # W <- W * (V H^T) / (W (H H^T))                  book eq-mu-W
+        W = _mu(W, V @ Ht, W @ HHt)
+        # H^T <- H^T * (V^T W) / (H^T (W^T W)), new W     book eq-mu-H, transposed
+        VtW = V.T @ W
         WtW = W.T @ W
-        H = _mu(H, WtV, WtW @ H)
-        HHt = H @ H.T
-        losses.append(loss(W, H, WtV, WtW, HHt))
+        Ht = _mu(Ht, VtW, Ht @ WtW)
+        HHt = Ht.T @ Ht
+        losses.append(loss(W, Ht, VtW, WtW, HHt))
         if keep_every and k % keep_every == 0:
-            snapshots[k] = (W.copy(), H.copy())
-        if callback is not None and callback(k, W, H, losses[-1]):
+            snapshots[k] = (W.copy(), Ht.T.copy())
+        if callback is not None and callback(k, W, Ht.T, losses[-1]):
             break
         if tol > 0 and losses[-2] - losses[-1] <= tol * losses[-2]:
             converged = True
             break
     if keep_every and k not in snapshots:
-        snapshots[k] = (W.copy(), H.copy())
+        snapshots[k] = (W.copy(), Ht.T.copy())
+    H = np.ascontiguousarray(Ht.T)
     return NMFResult(
         W=W, H=H, losses=np.asarray(losses), iterations=k, converged=converged,
         rank=r, init=init if isinstance(init, str) else "custom", seed=seed,
