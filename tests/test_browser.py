@@ -118,6 +118,9 @@ def open_page(browser, url, origin, width=1280):
     page = context.new_page()
     page.on("request", lambda request: requests.append(request.url))
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("response", lambda r: errors.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
+    page.on("requestfailed",
+            lambda r: errors.append(f"failed {r.url}") if _is_local(r.url, origin) else None)
     page.goto(url, wait_until="load")
     if page.locator(".math").count():
         page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=20000)
@@ -131,6 +134,7 @@ def visits(browser, server):
     records = {}
     for name in book_pages():
         context, page, requests, errors = open_page(browser, server + name, server)
+        page.wait_for_timeout(300)  # late requests (fonts, widget scripts)
         records[name] = {
             "requests": list(requests),
             "errors": errors,
@@ -182,24 +186,10 @@ def test_page_requests_nothing_outside_the_book(visits, server, page):
     _require_book(page)
     outside = [url for url in visits[page]["requests"] if not _is_local(url, server)]
     assert not outside, f"{page} requested {len(outside)} URL(s) outside the book: {outside[:5]}"
-    assert not visits[page]["errors"] or all("THEBE_JS_URL" in e for e in visits[page]["errors"]), (
-        f"{page}: JavaScript errors: {visits[page]['errors'][:3]}")
-
-
-def test_local_requests_all_succeed(browser, server):
-    """The scripts the book serves itself exist: no local 404 on a page with math and widgets."""
-    if not book_pages():
-        pytest.fail(MISSING)
-    failed = []
-    for name in book_pages():
-        context = browser.new_context()
-        page = context.new_page()
-        page.on("response", lambda r: failed.append((r.status, r.url)) if r.status >= 400 else None)
-        page.on("requestfailed", lambda r: failed.append(("failed", r.url)) if _is_local(r.url, server) else None)
-        page.goto(server + name, wait_until="load")
-        page.wait_for_timeout(300)
-        context.close()
-    assert not failed, f"local requests that failed: {failed[:5]}"
+    # Every file the page asks the book for exists (the offline scripts, the widget fonts), and no script
+    # fails. (sphinx-thebe declares THEBE_JS_URL twice on every page: harmless, and not this book's doing.)
+    errors = [e for e in visits[page]["errors"] if "THEBE_JS_URL" not in e]
+    assert not errors, f"{page}: failed requests or JavaScript errors: {errors[:5]}"
 
 
 # --- 4. launch buttons ----------------------------------------------------------------------------------
@@ -245,7 +235,7 @@ def _move(page, slider):
     value, top = slider.evaluate(_POSITION)
     slider.focus()
     page.keyboard.press("ArrowLeft" if value >= top else "ArrowRight")
-    page.wait_for_timeout(150)
+    page.wait_for_timeout(300)
 
 
 def assert_sliders_drive_the_view(page, root, shots=None):
