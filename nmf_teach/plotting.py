@@ -427,7 +427,7 @@ def basis_comparison(rows, shape, *, original=None, columns=7, figsize=(10, 10.5
     return fig
 
 
-def parts_sum(W, h, shape, *, original=None, top=8, figsize=(12, 6.6), suptitle=None):
+def parts_sum(W, h, shape, *, original=None, top=6, figsize=(9.5, 6.4), suptitle=None):
     """One image rebuilt by adding parts: its largest terms ``h_a w_a``, running sums, all weights.
 
     Parameters
