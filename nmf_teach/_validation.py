@@ -16,12 +16,12 @@ def _float_dtype(dtype):
     return np.float32 if dtype == np.float32 else np.float64
 
 
-def _first_bad(values, mask, shape, rows, cols):
-    """Position (row, column) of the first True entry of ``mask``."""
-    flat = int(np.flatnonzero(mask)[0])
-    if rows is None:
-        return np.unravel_index(flat, shape)
-    return int(rows[flat]), int(cols[flat])
+def _entries(X):
+    """The stored values of X, flat, and a function from a flat index to (row, column)."""
+    if sp.issparse(X):
+        coo = X.tocoo()
+        return coo.data, lambda k: (int(coo.row[k]), int(coo.col[k]))
+    return X.ravel(), lambda k: tuple(int(i) for i in np.unravel_index(k, X.shape))
 
 
 def check_matrix(X, name="V", *, allow_sparse=False, nonnegative=True, copy=False):
@@ -61,8 +61,7 @@ def check_matrix(X, name="V", *, allow_sparse=False, nonnegative=True, copy=Fals
             # csr_matrix(X) may share them with the caller's matrix: copy first.
             X = X.copy()
             X.sum_duplicates()
-        coo = X.tocoo()
-        values, rows, cols = coo.data, coo.row, coo.col
+        values = X.data
     else:
         X = np.asarray(X)
         if X.dtype == object or not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
@@ -72,34 +71,32 @@ def check_matrix(X, name="V", *, allow_sparse=False, nonnegative=True, copy=Fals
         if X.ndim != 2:
             raise ValueError(f"{name} must be a 2-D matrix, got an array of shape {X.shape}")
         X = np.array(X, dtype=_float_dtype(X.dtype), copy=copy or None, order="C")
-        values, rows, cols = X, None, None
+        values = X
     if X.shape[0] == 0 or X.shape[1] == 0:
         raise ValueError(f"{name} is empty (shape {X.shape}); it needs at least one row and one column")
-    finite = np.isfinite(values)
-    if not finite.all():
-        bad = ~finite
-        i, j = _first_bad(values, bad, X.shape, rows, cols)
+    # One min and one max answer both questions for a valid matrix, without a
+    # temporary (a NaN propagates into both). Only a bad matrix is searched.
+    smallest, largest = (values.min(), values.max()) if values.size else (0.0, 0.0)
+    if not (np.isfinite(smallest) and np.isfinite(largest)):
+        values, position = _entries(X)
+        bad = ~np.isfinite(values)
+        i, j = position(int(np.flatnonzero(bad)[0]))
         n_nan = int(np.isnan(values).sum())
         n_inf = int(bad.sum()) - n_nan
         raise ValueError(
             f"{name} has {n_nan} NaN and {n_inf} infinite entries "
             f"(the first at row {i}, column {j}); NMF needs finite numbers"
         )
-    if nonnegative:
-        negative = values < 0
-        count = int(negative.sum())
-        if count:
-            flat_values = np.ravel(values)
-            k = int(np.argmin(flat_values))
-            if rows is None:
-                i, j = np.unravel_index(k, X.shape)
-            else:
-                i, j = rows[k], cols[k]
-            raise ValueError(
-                f"{name} has {count} negative entr{'y' if count == 1 else 'ies'} "
-                f"(smallest {flat_values[k]:.6g} at row {int(i)}, column {int(j)}); "
-                f"NMF needs {name} >= 0"
-            )
+    if nonnegative and smallest < 0:
+        values, position = _entries(X)
+        count = int(np.count_nonzero(values < 0))
+        k = int(np.argmin(values))
+        i, j = position(k)
+        raise ValueError(
+            f"{name} has {count} negative entr{'y' if count == 1 else 'ies'} "
+            f"(smallest {values[k]:.6g} at row {i}, column {j}); "
+            f"NMF needs {name} >= 0"
+        )
     return X
 
 

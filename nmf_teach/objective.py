@@ -24,9 +24,9 @@ def squared_norm(V):
     """``‖V‖²_F`` of a dense or sparse matrix, accumulated in float64."""
     if sp.issparse(V):
         data = np.asarray(V.data, dtype=np.float64)
-        return float(data @ data)
+        return float(np.dot(data, data))
     X = np.asarray(V, dtype=np.float64).ravel()
-    return float(X @ X)
+    return float(np.dot(X, X))
 
 
 def residual_squared_norm(V, W, H):

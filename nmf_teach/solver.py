@@ -151,31 +151,34 @@ def nmf(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=
     # reads as the W update of Vᵀ ≈ Hᵀ Wᵀ (chapter 07: the two are one problem).
     W, Ht = W0.copy(), np.ascontiguousarray(H0.T)
 
-    def loss(W, Ht, VtW, WtW, HHt):
-        """f(W, H) from the products at hand; directly when the trace form cancels.
+    def loss(W, Ht, A, B, WtW, HHt):
+        """f(W, H) from products at hand; directly when the trace form cancels.
 
-        ``loss_from_products`` wants ⟨WᵀV, H⟩; ⟨VᵀW, Hᵀ⟩ is the same sum.
+        The cross term ⟨WᵀV, H⟩ is passed as ⟨A, B⟩ = ⟨VᵀW, Hᵀ⟩ or ⟨VHᵀ, W⟩:
+        the same sum, over contiguous arrays.
         """
-        value = loss_from_products(norm_V2, VtW, Ht, WtW, HHt)
+        value = loss_from_products(norm_V2, A, B, WtW, HHt)
         if not cheap_loss_is_accurate(value, norm_V2, V.dtype):
             value = 0.5 * residual_squared_norm(V, W, Ht.T)
         return value
 
     HHt = Ht.T @ Ht
-    losses = [loss(W, Ht, V.T @ W, W.T @ W, HHt)]
+    VHt_start = V @ Ht  # the numerator of the first W update also gives f at the start
+    losses = [loss(W, Ht, VHt_start, W, W.T @ W, HHt)]
     snapshots = {0: (W.copy(), Ht.T.copy())} if keep_every else {}
     converged = False
     k = 0
     while k < iterations:
         k += 1
         # W <- W * (V H^T) / (W (H H^T))                  book eq-mu-W
-        W = _mu(W, V @ Ht, W @ HHt)
+        VHt = V @ Ht if k > 1 else VHt_start
+        W = _mu(W, VHt, W @ HHt)
         # H^T <- H^T * (V^T W) / (H^T (W^T W)), new W     book eq-mu-H, transposed
         VtW = V.T @ W
         WtW = W.T @ W
         Ht = _mu(Ht, VtW, Ht @ WtW)
         HHt = Ht.T @ Ht
-        losses.append(loss(W, Ht, VtW, WtW, HHt))
+        losses.append(loss(W, Ht, VtW, Ht, WtW, HHt))
         if keep_every and k % keep_every == 0:
             snapshots[k] = (W.copy(), Ht.T.copy())
         if callback is not None and callback(k, W, Ht.T, losses[-1]):
