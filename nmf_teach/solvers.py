@@ -131,7 +131,8 @@ def _frobenius_solver(V, rank, init, seed, iterations, tol, callback, keep_every
             value = 0.5 * residual_squared_norm(V, W, H)
         return value
 
-    return _run(V, W0, H0, make_step(V, loss, products), 0.5 * residual_squared_norm(V, W0, H0),
+    loss0 = loss(W0, H0, _WtV(V, W0), W0.T @ W0)
+    return _run(V, W0, H0, make_step(V, loss, products), loss0,
                 iterations=iterations, tol=tol, callback=callback, keep_every=keep_every,
                 init=init, seed=seed, rank=r)
 
@@ -171,19 +172,29 @@ def _hals_sweep(X, B, A):
         x_k \leftarrow \max\!\left(0,\; x_k + \frac{a_k - b_k^T X}{B_{kk}}\right)
 
     (for H: ``X = H``, ``B = WᵀW``, ``A = WᵀV``; for W: ``X = Wᵀ``,
-    ``B = HHᵀ``, ``A = HVᵀ``). Rows with ``B_kk = 0`` (the loss does not
-    depend on them) are left unchanged. Returns ``‖X_new − X_old‖²_F``.
+    ``B = HHᵀ``, ``A = HVᵀ``). The step is computed in one buffer and
+    clipped at :math:`-x_k`, which is the same projection:
+    :math:`x_k + \max(s, -x_k) = \max(0, x_k + s)`. Rows with ``B_kk = 0``
+    (the loss does not depend on them) are left unchanged. Returns
+    ``‖X_new − X_old‖²_F``.
     """
+    step = np.empty(X.shape[1], dtype=X.dtype)
     change = 0.0
     for k in range(X.shape[0]):
         if B[k, k] <= 0:
             continue
-        new = X[k] + (A[k] - B[k] @ X) / B[k, k]
-        np.maximum(new, 0, out=new)
-        delta = new - X[k]
-        change += float(delta @ delta)
-        X[k] = new
+        np.dot(B[k], X, out=step)              # b_kᵀ X
+        np.subtract(A[k], step, out=step)      # a_k − b_kᵀ X
+        step /= B[k, k]
+        np.maximum(step, -X[k], out=step)      # keeps x_k + step >= 0
+        change += float(step @ step)
+        X[k] += step
     return change
+
+
+def _HVt(V, H):
+    """``H Vᵀ`` (r×m), C-contiguous: the cross product of the subproblem in W."""
+    return np.ascontiguousarray(np.asarray(V @ H.T).T)
 
 
 def hals(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=None, keep_every=0):
@@ -233,7 +244,7 @@ def hals(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback
     """
     def make_step(V, loss, products):
         def step(W, H):
-            _hals_sweep(W.T, products["HHt"], _VHt(V, H).T)       # columns of W = rows of Wᵀ
+            _hals_sweep(W.T, products["HHt"], _HVt(V, H))       # columns of W = rows of Wᵀ
             WtV, WtW = _WtV(V, W), W.T @ W
             _hals_sweep(H, WtW, WtV)
             return loss(W, H, WtV, WtW)
@@ -290,7 +301,7 @@ def accelerated_hals(V, rank, *, iterations=200, init="random", seed=None, tol=0
         limit_W, limit_H = _inner_limit(V, m, n, rank, alpha), _inner_limit(V, n, m, rank, alpha)
 
         def step(W, H):
-            repeat(W.T, products["HHt"], _VHt(V, H).T, limit_W)
+            repeat(W.T, products["HHt"], _HVt(V, H), limit_W)
             WtV, WtW = _WtV(V, W), W.T @ W
             repeat(H, WtW, WtV, limit_H)
             return loss(W, H, WtV, WtW)
@@ -378,8 +389,8 @@ def epsilon_mu(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, ca
     start), f never increases (the update minimizes chapter 07's auxiliary
     function G over the box ``>= ε``: G is separable, so that minimizer is
     the plain one raised to ε), and every limit point of the iterates is a
-    stationary (KKT) point of the ε-problem (Takahashi & Hibi 2014; Gillis
-    2020, Theorem 8.9 with its proof).
+    stationary (KKT) point of the ε-problem (Takahashi & Hibi 2014; see
+    also Gillis 2020).
 
     Parameters
     ----------
@@ -397,7 +408,7 @@ def epsilon_mu(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, ca
     N. Takahashi and R. Hibi, "Global convergence of modified multiplicative
     updates for nonnegative matrix factorization", Computational
     Optimization and Applications 57, 417–440 (2014).
-    N. Gillis, "Nonnegative Matrix Factorization", SIAM (2020), section 8.2.
+    N. Gillis, "Nonnegative Matrix Factorization", SIAM (2020).
     """
     epsilon = _check_positive(epsilon, "epsilon")
 
@@ -539,7 +550,7 @@ def masked_mu(V, mask, rank, *, iterations=200, init="random", seed=None, tol=0.
 
     the Lee–Seung update of the weighted problem, which never increases
     :math:`f_M` (the same auxiliary-function argument with the weights
-    inside; Gillis 2020, section 8.2). It forms the m×n product WH, so it
+    inside; Gillis 2020). It forms the m×n product WH, so it
     suits small problems. ``result.losses`` holds :math:`f_M`; ``result.norm_V2``
     is :math:`\|M \circ V\|_F^2`.
 
@@ -591,7 +602,7 @@ def masked_mu(V, mask, rank, *, iterations=200, init="random", seed=None, tol=0.
 # --------------------------------------------------------------------------
 
 
-def kkt_violation(V, W, H):
+def kkt_violation(V, W, H, lower=0.0):
     r"""How far (W, H) is from the first-order (KKT) conditions of min f over W, H >= 0.
 
     The KKT conditions are :math:`W \ge 0`, :math:`\nabla_W f \ge 0`,
@@ -608,11 +619,18 @@ def kkt_violation(V, W, H):
     norms (it does not change WH or f, and removes the arbitrary scaling
     :math:`(WD, D^{-1}H)` from the measure). Zero exactly at a KKT point.
 
+    With ``lower = ε > 0`` it measures the KKT conditions of the problem
+    with the bounds :math:`W, H \ge ε` instead (:func:`epsilon_mu`'s
+    problem): :math:`\min(W - ε, \nabla_W f)` and :math:`\min(H - ε, \nabla_H f)`,
+    without the rescaling (the bounds are not scale-free).
+
     Parameters
     ----------
     V : array_like or scipy.sparse matrix, shape (m, n)
     W : array_like, shape (m, r)
     H : array_like, shape (r, n)
+    lower : float
+        The lower bound of the entries (0 for the problem of the lecture).
 
     Returns
     -------
@@ -620,16 +638,106 @@ def kkt_violation(V, W, H):
 
     References
     ----------
-    N. Gillis, "Nonnegative Matrix Factorization", SIAM (2020), section 8.1.
+    N. Gillis, "Nonnegative Matrix Factorization", SIAM (2020).
     """
     V = check_matrix(V, "V", allow_sparse=True)
     W = check_matrix(W, "W")
     H = check_matrix(H, "H")
-    w_norms, h_norms = np.linalg.norm(W, axis=0), np.linalg.norm(H, axis=1)
-    scale = np.ones_like(w_norms)
-    both = (w_norms > 0) & (h_norms > 0)
-    scale[both] = np.sqrt(h_norms[both] / w_norms[both])
-    W, H = W * scale, H / scale[:, None]
-    in_W = np.minimum(W, gradient_W(V, W, H))
-    in_H = np.minimum(H, gradient_H(V, W, H))
+    lower = _check_nonnegative(lower, "lower")
+    if lower == 0:
+        w_norms, h_norms = np.linalg.norm(W, axis=0), np.linalg.norm(H, axis=1)
+        scale = np.ones_like(w_norms)
+        both = (w_norms > 0) & (h_norms > 0)
+        scale[both] = np.sqrt(h_norms[both] / w_norms[both])
+        W, H = W * scale, H / scale[:, None]
+    in_W = np.minimum(W - lower, gradient_W(V, W, H))
+    in_H = np.minimum(H - lower, gradient_H(V, W, H))
     return float(np.sqrt(np.sum(in_W**2) + np.sum(in_H**2)))
+
+
+# --------------------------------------------------------------------------
+# Timing runs (chapter 10 and benchmarks/bench_solvers.py).
+# --------------------------------------------------------------------------
+
+
+def run_timed(solver, V, rank, *, stop_below=None, time_limit=None, **options):
+    r"""Run a solver of ``nmf_teach`` and note the wall-clock time after every iteration.
+
+    Parameters
+    ----------
+    solver : callable
+        :func:`nmf_teach.nmf` or a solver of this module.
+    V, rank
+        As for the solver.
+    stop_below : float or None
+        Stop as soon as the relative error :math:`\|V - WH\|_F / \|V\|_F`
+        is at most this.
+    time_limit : float or None
+        Stop after the first iteration that ends later than this many
+        seconds after the start.
+    **options
+        Passed to the solver (``iterations``, ``init``, ...), but not
+        ``callback``, which this function uses.
+
+    Returns
+    -------
+    result : NMFResult
+    seconds : numpy.ndarray, shape (result.iterations + 1,)
+        ``seconds[k]`` is the time at the end of iteration k
+        (``seconds[0] = 0``: the start is not timed).
+    """
+    import time
+
+    if "callback" in options:
+        raise ValueError("run_timed sets the callback itself; do not pass one")
+    norm_V2 = squared_norm(check_matrix(V, "V", allow_sparse=True))
+    seconds = [0.0]
+
+    def note(k, W, H, loss):
+        seconds.append(time.perf_counter() - start)
+        if stop_below is not None and np.sqrt(max(2 * loss, 0) / norm_V2) <= stop_below:
+            return True
+        return time_limit is not None and seconds[-1] > time_limit
+
+    start = time.perf_counter()
+    result = solver(V, rank, callback=note, **options)
+    return result, np.asarray(seconds)
+
+
+def sklearn_runs(V, W0, H0, solver, iterations):
+    r"""scikit-learn's NMF from the start (W0, H0), timed, once per number of iterations.
+
+    scikit-learn does not report its error after every iteration, so it is
+    run afresh with ``max_iter=k`` and ``tol=0`` for each k in
+    ``iterations`` (same start, no early stop), and each run is timed.
+
+    Parameters
+    ----------
+    V : array_like or scipy.sparse matrix
+    W0, H0 : numpy.ndarray
+    solver : {"cd", "mu"}
+    iterations : sequence of int
+
+    Returns
+    -------
+    seconds, relative_errors : numpy.ndarray
+        One entry per element of ``iterations``.
+    """
+    import time
+    import warnings
+
+    from sklearn.decomposition import non_negative_factorization
+    from sklearn.exceptions import ConvergenceWarning
+
+    V = check_matrix(V, "V", allow_sparse=True)
+    norm_V2 = squared_norm(V)
+    seconds, errors = [], []
+    for k in iterations:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            start = time.perf_counter()
+            W, H, _ = non_negative_factorization(V, W=W0.copy(), H=H0.copy(), n_components=W0.shape[1],
+                                                 init="custom", solver=solver, tol=0.0, max_iter=int(k))
+            seconds.append(time.perf_counter() - start)
+        errors.append(np.sqrt(residual_squared_norm(V, W, H) / norm_V2))
+    return np.asarray(seconds), np.asarray(errors)

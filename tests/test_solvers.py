@@ -442,3 +442,18 @@ def test_kkt_violation_sees_a_locked_zero():
     assert solvers.kkt_violation(V, W, H) > 100 * converged
     assert converged < 1e-10 * np.sqrt(squared_norm(V))
     assert np.abs(gradient_H(V, result.W, result.H) * result.H).max() < 1e-6
+
+
+def test_kkt_violation_of_the_epsilon_problem():
+    """epsilon_mu converges to a KKT point of min f over W, H >= eps: the measure with lower=eps goes to 0."""
+    V, W0, H0 = problem(22, m=15, n=12, r=2)
+    W0[:, 0] = 0.0
+    result = solvers.epsilon_mu(V, 2, init=(W0, H0), iterations=5000, epsilon=1e-3)
+    start = solvers.kkt_violation(V, result.W0, result.H0, lower=1e-3)
+    assert solvers.kkt_violation(V, result.W, result.H, lower=1e-3) < 1e-5 * start
+    W, H = result.W, result.H
+    by_hand = np.sqrt(np.sum(np.minimum(W - 1e-3, gradient_W(V, W, H)) ** 2)
+                      + np.sum(np.minimum(H - 1e-3, gradient_H(V, W, H)) ** 2))
+    assert solvers.kkt_violation(V, W, H, lower=1e-3) == pytest.approx(by_hand, rel=1e-12)
+    with pytest.raises(ValueError, match="lower"):
+        solvers.kkt_violation(V, W, H, lower=-1)
