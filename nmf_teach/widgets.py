@@ -627,7 +627,7 @@ def _y_ticks(y_low, y_high):
     if len(decades) >= 2:
         return decades[:: max(1, len(decades) // 4)]
     low, high = 10.0 ** y_low, 10.0 ** y_high
-    raw = (high - low) / 4
+    raw = (high - low) / 5
     step = next(m * 10.0 ** math.floor(math.log10(raw)) for m in (1, 2, 2.5, 5, 10)
                 if m * 10.0 ** math.floor(math.log10(raw)) >= raw * 0.999)
     first = math.ceil(low / step) * step
