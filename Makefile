@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 export NMF_TEACH_DATA ?= $(abspath ../shared/data)
 export PYDEVD_DISABLE_FILE_VALIDATION = 1
 
-.PHONY: setup node browser book test bench clean
+.PHONY: setup node browser book test bench clean lab
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,7 @@ bench: setup
 
 clean:
 	rm -rf _build
+
+# JupyterLab on the chapters, for a classroom (the sliders are live there).
+lab: setup
+	$(BIN)/jupyter lab book/
