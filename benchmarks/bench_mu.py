@@ -86,10 +86,13 @@ def cases():
     yield "news", V, 20, 100, source
 
 
-def time_once(function):
-    start = time.perf_counter()
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+
+
+def time_once(function, clock):
+    start = clock()
     function()
-    return time.perf_counter() - start
+    return clock() - start
 
 
 def run_nmf_teach(V, W0, H0, iterations):
@@ -113,7 +116,7 @@ def run_floor(V, W, H, iterations, transposed):
     return VHt, WtV
 
 
-def bench_case(name, V, r, iterations, repeats):
+def bench_case(name, V, r, iterations, repeats, clock):
     W0, H0 = random_init(V, r, seed=0)
     methods = {
         "nmf_teach": lambda: run_nmf_teach(V, W0, H0, iterations),
@@ -131,7 +134,7 @@ def bench_case(name, V, r, iterations, repeats):
     names = list(methods)
     for repeat in range(repeats):
         for key in names[repeat % len(names):] + names[:repeat % len(names)]:  # rotate the order
-            seconds[key].append(time_once(methods[key]) / iterations)
+            seconds[key].append(time_once(methods[key], clock) / iterations)
     median = {key: statistics.median(values) for key, values in seconds.items()}
     floor = min(median["floor_WtV"], median["floor_VtW_T"])
     return {
@@ -183,7 +186,8 @@ def markdown(results, info):
     lines = [
         "# Multiplicative updates: time per iteration",
         "",
-        "Written by `benchmarks/bench_mu.py` (median of the interleaved repeats; ms per iteration).",
+        f"Written by `{info['command']}`: median of {results[0]['repeats'] if results else 0} interleaved repeats, "
+        f"ms per iteration, {'elapsed (wall-clock) time' if info['clock'] == 'wall' else 'CPU time of the process'}.",
         "*floor*: the products V Hᵀ and Wᵀ V alone. nmf_teach records the loss at every iteration;",
         "scikit-learn's time includes its error evaluations before and after the loop.",
         "",
@@ -231,24 +235,35 @@ def main():
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     parser.add_argument("--cases", nargs="*", default=None, help="only these cases (cbcl, large, news)")
+    parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall",
+                        help="wall: elapsed time (default); cpu: CPU time of this process, all its threads "
+                             "(less sensitive to other programs on a busy machine)")
+    parser.add_argument("--threads", type=int, default=None, help="limit BLAS threads (default: BLAS's own)")
+    parser.add_argument("--name", default="mu", help="base name of the result files (default: mu)")
     args = parser.parse_args()
     load_before = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     results = []
+    limits = threadpoolctl.threadpool_limits(args.threads) if args.threads else None
     for name, V, r, iterations, source in cases():
         if args.cases and name not in args.cases:
             continue
-        result = bench_case(name, V, r, iterations, args.repeats)
+        result = bench_case(name, V, r, iterations, args.repeats, CLOCKS[args.clock])
         result["source"] = source
         results.append(result)
         print(f"{name:6s} floor {result['floor_ms']:8.2f} ms  nmf_teach {result['median_ms']['nmf_teach']:8.2f} ms "
               f"({result['nmf_teach_over_floor']:.2f}x floor)  sklearn {result['median_ms']['sklearn']:8.2f} ms "
               f"({result['sklearn_over_nmf_teach']:.2f}x nmf_teach)", flush=True)
-    info = machine()
+    info = machine()  # (inside the thread limit, so the BLAS threads recorded are those used)
+    if limits is not None:
+        limits.restore_original_limits()
     info["load_average_before"] = load_before
+    info["clock"] = args.clock
+    info["command"] = " ".join(["python", "benchmarks/bench_mu.py"] + sys.argv[1:])
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "mu.json").write_text(json.dumps({"machine": info, "results": results}, indent=2) + "\n")
-    (args.out / "mu.md").write_text(markdown(results, info))
-    print(f"wrote {args.out / 'mu.json'} and {args.out / 'mu.md'}")
+    json_path, md_path = args.out / f"{args.name}.json", args.out / f"{args.name}.md"
+    json_path.write_text(json.dumps({"machine": info, "results": results}, indent=2) + "\n")
+    md_path.write_text(markdown(results, info))
+    print(f"wrote {json_path} and {md_path}")
 
 
 if __name__ == "__main__":

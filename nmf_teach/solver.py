@@ -92,12 +92,14 @@ def nmf(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=
         W^{(k+1)} = W^{(k)} \circ \frac{V H^{(k)T}}{W^{(k)} H^{(k)} H^{(k)T}},\qquad
         H^{(k+1)} = H^{(k)} \circ \frac{W^{(k+1)T} V}{W^{(k+1)T} W^{(k+1)} H^{(k)}}.
 
-    The loss :math:`f = \frac12\|V - WH\|_F^2` is recorded after every
-    iteration from the products the updates already computed (``WᵀV``,
-    ``WᵀW``, ``HHᵀ``) by the trace expansion; when it becomes so small that
-    this form cancels (below ``sqrt(eps) ‖V‖²``) it is computed directly from
-    the residual, a block of rows at a time. Either way it is accurate to
-    about ``eps ‖V‖²_F``. No m×n temporary is formed by an update.
+    The loss :math:`f = \frac12\|V - WH\|_F^2` is recorded at the start and
+    after every iteration from the products the updates already computed
+    (``VHᵀ`` or ``WᵀV``, ``WᵀW``, ``HHᵀ``) by the trace expansion; when it
+    becomes so small that this form cancels (below ``sqrt(eps) ‖V‖²``) it is
+    computed directly from the residual, a block of rows at a time. Either
+    way it is accurate to a small multiple of ``eps ‖V‖²_F``, with eps that of
+    the dtype computed in (the tests check 1e-10 ‖V‖²_F in float64). No m×n
+    temporary is formed by an update.
 
     Zero denominators leave the entry unchanged (see :mod:`nmf_teach.updates`):
     zero rows or columns of V and a zero start give finite results.
