@@ -99,11 +99,13 @@ def sklearn_run(V, W0, H0, solver, **options):
     return seconds, relative_error(V, W, H), int(n_iter)
 
 
-def thin(seconds, errors, points=400):
-    """At most ``points`` samples of a curve, always with its first and last point."""
-    keep = np.unique(np.round(np.linspace(0, len(errors) - 1, min(points, len(errors)))).astype(int))
-    return [float(x) for x in np.asarray(seconds)[keep]], [float(x) for x in np.asarray(errors)[keep]], \
-        [int(k) for k in keep]
+def thin(seconds, errors, points=150):
+    """At most ``points`` samples of a curve (evenly spaced on a log scale of k), first and last included."""
+    last = len(errors) - 1
+    keep = np.unique(np.concatenate([[0], np.round(np.geomspace(1, max(last, 1), points)).astype(int), [last]]))
+    keep = keep[keep <= last]
+    return [float(f"{x:.6g}") for x in np.asarray(seconds)[keep]], \
+        [float(f"{x:.10g}") for x in np.asarray(errors)[keep]], [int(k) for k in keep]
 
 
 def race(V, r, W0, H0, solver, threshold, budget):
@@ -222,6 +224,7 @@ def bench_case(name, V, r, description, repeats, budget_factor):
                               "init='custom' with the shared NNDSVDa start",
         "target_relative_error": target,
         "reached_means": f"relative error <= target * (1 + {RTOL:g})",
+        "rtol": RTOL,
         "budget_seconds": budget,
         "repeats": repeats,
         "results": rows,
