@@ -860,3 +860,123 @@ def loglog_curve(x, y, *, ax=None, label=None, xlabel=None, ylabel=None, title=N
         ax.legend()
     ax.grid(True, which="both", alpha=0.3)
     return ax
+
+
+# One colour per solver in every figure of chapter 10 (and of its benchmark).
+_SOLVER_ORDER = ["mu", "hals", "accelerated hals", "accelerated mu", "projected gradient", "sklearn cd",
+                 "sklearn mu", "epsilon mu"]
+
+
+def _solver_color(name):
+    """The colour of a solver, whatever the spelling of its name (``hals``, ``HALS``, ``nmf (MU)``, ...)."""
+    key = name.lower().replace("_", " ").replace("scikit-learn", "sklearn")
+    key = {"nmf (mu)": "mu", "mu (nt.nmf)": "mu", "ε-mu": "epsilon mu"}.get(key, key)
+    return f"C{_SOLVER_ORDER.index(key)}" if key in _SOLVER_ORDER else None
+
+
+def solver_race(race, *, title=None, figsize=None):
+    """Excess relative error against iterations and against time, several solvers and problems (chapter 10).
+
+    The relative errors of a problem lie close together near the end, so each
+    curve shows its error minus the lowest error any solver reached on that
+    problem, on log–log axes (points at or below that lowest error are left
+    out). scikit-learn's points are separate runs, each timed on its own:
+    against time they are drawn as dots.
+
+    Parameters
+    ----------
+    race : dict
+        ``{problem label: {solver name: (iterations, seconds, relative_errors)}}``,
+        three arrays of equal length per solver; iteration 0 (time 0) is
+        left out of the log axes.
+    title : str or None
+    figsize : tuple or None
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One row per problem: against iterations (left), against seconds (right).
+    """
+    rows = len(race)
+    fig, axes = plt.subplots(rows, 2, figsize=figsize or (11, 3.9 * rows), squeeze=False)
+    for (label, runs), (left, right) in zip(race.items(), axes, strict=True):
+        lowest = min(float(np.min(errors)) for _, _, errors in runs.values())
+        for name, (iterations, seconds, errors) in runs.items():
+            iterations, seconds, excess = np.asarray(iterations), np.asarray(seconds), np.asarray(errors) - lowest
+            keep = (iterations > 0) & (excess > 0)
+            sk = name.startswith("scikit")
+            style = dict(color=_solver_color(name), label=name, marker="o" if sk else None, markersize=3,
+                         linestyle="--" if sk else "-")
+            left.loglog(iterations[keep], excess[keep], **style)
+            if sk:  # separate timed runs, one per point: no line between them
+                style.update(linestyle="none", markersize=4)
+            right.loglog(seconds[keep], excess[keep], **style)
+        left.set_xlabel("iteration k")
+        right.set_xlabel("seconds (this machine)")
+        left.set_ylabel(f"relative error − {lowest:.4f}")
+        left.set_title(f"{label}: against iterations", fontsize=10)
+        right.set_title(f"{label}: against time", fontsize=10)
+        for ax in (left, right):
+            ax.grid(True, which="both", alpha=0.3)
+    axes[0, 1].legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def benchmark_curves(bench, *, title=None, figsize=None):
+    """Error above the target against time, for every solver of a ``benchmarks/bench_solvers.py`` results file.
+
+    Each curve is the relative error minus the target (scikit-learn cd's
+    final error) on log–log axes, down to the benchmark's tolerance for
+    "reached"; a triangle below the curves marks when each solver reached
+    the target (the fastest of its timed runs).
+
+    Parameters
+    ----------
+    bench : dict
+        The parsed ``solvers.json``: each case has ``results`` with a
+        ``curve`` (seconds, errors, iterations) for the solvers of nmf_teach
+        and scikit-learn cd, a ``search`` (timed runs) for scikit-learn mu,
+        ``target_relative_error`` and ``rtol``.
+    title : str or None
+    figsize : tuple or None
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    cases = bench["cases"]
+    fig, axes = plt.subplots(1, len(cases), figsize=figsize or (5.8 * len(cases), 4.4), squeeze=False)
+    for case, ax in zip(cases, axes[0], strict=True):
+        target = case["target_relative_error"]
+        floor = case.get("rtol", 1e-9) * target       # at or below this: "reached"
+        curves = {}
+        for name, row in case["results"].items():
+            if "curve" in row:
+                seconds, errors = np.asarray(row["curve"][0]), np.asarray(row["curve"][1])
+            else:  # scikit-learn mu: the timed runs of its search
+                points = sorted(row["search"].items(), key=lambda item: int(item[0]))
+                seconds = np.array([p["seconds"] for _, p in points])
+                errors = np.array([p["error"] for _, p in points])
+            keep = (seconds > 0) & (errors - target > floor)
+            curves[name] = (seconds[keep], errors[keep] - target, row)
+        marks = min(excess.min() for _, excess, _ in curves.values() if excess.size) / 3
+        for name, (seconds, excess, row) in curves.items():
+            sk = name.startswith("sklearn")  # separate timed runs, one per point: no line between them
+            color = _solver_color(name)
+            ax.loglog(seconds, excess, color=color, label=name, linestyle="none" if sk else "-",
+                      marker="o" if sk else None, markersize=4)
+            if row["reached"]:
+                ax.plot([row["min_seconds"]], [marks], marker="v", color=color, markersize=8)
+        shape = " × ".join(map(str, case["shape"]))
+        ax.set_title(f"{case['case']} ({shape}), r = {case['rank']}", fontsize=10)
+        ax.set_xlabel("seconds (benchmark machine); ▼ = reached the target")
+        ax.set_ylabel(f"relative error − target ({target:.5f})")
+        ax.grid(True, which="both", alpha=0.3)
+    axes[0, -1].legend(fontsize=7)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
