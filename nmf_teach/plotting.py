@@ -5,6 +5,8 @@ chapter can add a title or save it. Keep each function short; one figure idea
 per function.
 """
 
+import re
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -84,8 +86,157 @@ def loss_curve(losses, *, ax=None, label=None, relative_to=None, title=None):
     return ax
 
 
-# Colours of the three blocks of V ≈ W H (the same in every figure of the book).
-FACTOR_COLORS = {"V": "#4c72b0", "W": "#dd8452", "H": "#55a868"}
+def negative_fraction_curve(fractions, *, ax=None, label=None, title=None):
+    """Plot the fraction of negative entries of (W, H) against the iteration k.
+
+    Parameters
+    ----------
+    fractions : array_like
+        ``fractions[k]`` after iteration k, a number in [0, 1].
+    ax : matplotlib Axes or None
+    label : str or None
+    title : str or None
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    values = 100 * np.asarray(fractions, dtype=float)
+    ax.plot(np.arange(len(values)), values, label=label)
+    ax.set_xlabel("iteration k")
+    ax.set_ylabel("negative entries of W and H (%)")
+    ax.set_ylim(bottom=0)
+    if title:
+        ax.set_title(title)
+    if label:
+        ax.legend()
+    ax.grid(True, alpha=0.3)
+    return ax
+
+
+def loglog_curve(x, y, *, ax=None, label=None, xlabel=None, ylabel=None, title=None, style="o-"):
+    """Plot y against x with both axes logarithmic (errors against a step or a size).
+
+    Parameters
+    ----------
+    x, y : array_like
+    ax : matplotlib Axes or None
+    label, xlabel, ylabel, title : str or None
+    style : str
+        A matplotlib format string (``"o-"`` marks the measured points).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    ax.loglog(np.asarray(x, dtype=float), np.asarray(y, dtype=float), style, label=label, markersize=4)
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    if label:
+        ax.legend()
+    ax.grid(True, which="both", alpha=0.3)
+    return ax
+
+
+def loss_and_smallest_entry(runs, *, title=None, loss_top=None, figsize=(7, 6.4)):
+    """Two panels, one above the other, for runs from one start: the loss (log scale) and the smallest entry of W and H.
+
+    Used by chapter 06 to put the multiplicative update beside fixed-step
+    gradient descent: the top panel shows which run lowers f, the bottom one
+    which run leaves the feasible set ``W >= 0, H >= 0``.
+
+    Parameters
+    ----------
+    runs : dict of str to (array_like, array_like)
+        ``label -> (losses, smallest)``: ``losses[k]`` is f after iteration k
+        and ``smallest[k]`` is ``min(W.min(), H.min())`` after iteration k.
+    title : str or None
+    loss_top : float or None
+        Clip the loss axis at this value, so that a run that blows up does
+        not flatten the others; such a run gets "(leaves the plot)" in the
+        legend.
+    figsize : tuple
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=figsize, sharex=True)
+    for label, (losses, smallest) in runs.items():
+        k = np.arange(len(losses))
+        if loss_top is not None and np.max(losses) > loss_top:
+            label = f"{label} (leaves the plot: f = {np.max(losses):.0e})"
+        (line,) = top.semilogy(k, losses, label=label)
+        bottom.plot(k, smallest, color=line.get_color(), label=label)
+    top.set_ylabel("f(W, H) = ½‖V − WH‖²\n(log scale)")
+    if loss_top is not None:
+        lowest = min(np.min(losses) for losses, _ in runs.values())
+        top.set_ylim(0.8 * lowest, loss_top)
+    top.set_title("the loss")
+    top.grid(True, which="both", alpha=0.3)
+    top.legend(fontsize=8)
+    bottom.axhline(0, color="black", linewidth=0.8)
+    bottom.set_yscale("symlog", linthresh=1e-2)
+    bottom.set_xlabel("iteration k")
+    bottom.set_ylabel("min(min W, min H)\n(symlog scale)")
+    bottom.set_title("the smallest entry: below 0 leaves W ≥ 0, H ≥ 0")
+    bottom.grid(True, alpha=0.3)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def product_order_cost(sizes, rank, seconds_cheap, seconds_dear, *, title=None, figsize=(7, 6.4)):
+    """The cost of ``W (H Hᵀ)`` against ``(W H) Hᵀ`` as the size grows (m = n = size).
+
+    Top: multiply-adds counted from the shapes, ``(m + n) r²`` against
+    ``2 m n r``. Bottom: the measured times (whatever the caller measured,
+    typically the median of a few repeats).
+
+    Parameters
+    ----------
+    sizes : array_like of int
+        The values of m = n.
+    rank : int
+        r.
+    seconds_cheap, seconds_dear : array_like
+        Measured seconds of ``W @ (H @ H.T)`` and ``(W @ H) @ H.T``.
+    title : str or None
+    figsize : tuple
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    sizes = np.asarray(sizes, dtype=float)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=figsize, sharex=True)
+    top.loglog(sizes, 2 * sizes * rank**2, "o-", label="W(HHᵀ): (m + n) r²")
+    top.loglog(sizes, 2 * sizes**2 * rank, "s-", label="(WH)Hᵀ: 2 m n r")
+    top.set_ylabel("multiply-adds (counted)")
+    top.set_title(f"operations, r = {rank}")
+    bottom.loglog(sizes, seconds_cheap, "o-", label="W @ (H @ H.T)")
+    bottom.loglog(sizes, seconds_dear, "s-", label="(W @ H) @ H.T")
+    bottom.set_ylabel("seconds (median of repeats)")
+    bottom.set_title("measured time on this machine")
+    bottom.set_xlabel("m = n")
+    bottom.set_xticks(sizes, [str(int(size)) for size in sizes])
+    bottom.set_xticks([], minor=True)
+    for ax in (top, bottom):
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
 
 
 def factorization_diagram(m, n, r, *, values=None, column=None, ax=None, title=None, relation="≈",
@@ -555,99 +706,6 @@ def mixture_bars(weights, labels, *, ax=None, title=None, xlabel="share of the d
     return ax
 
 
-def loss_and_smallest_entry(runs, *, title=None, loss_top=None, figsize=(7, 6.4)):
-    """Two panels, one above the other, for runs from one start: the loss (log scale) and the smallest entry of W and H.
-
-    Used by chapter 06 to put the multiplicative update beside fixed-step
-    gradient descent: the top panel shows which run lowers f, the bottom one
-    which run leaves the feasible set ``W >= 0, H >= 0``.
-
-    Parameters
-    ----------
-    runs : dict of str to (array_like, array_like)
-        ``label -> (losses, smallest)``: ``losses[k]`` is f after iteration k
-        and ``smallest[k]`` is ``min(W.min(), H.min())`` after iteration k.
-    title : str or None
-    loss_top : float or None
-        Clip the loss axis at this value, so that a run that blows up does
-        not flatten the others; such a run gets "(leaves the plot)" in the
-        legend.
-    figsize : tuple
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=figsize, sharex=True)
-    for label, (losses, smallest) in runs.items():
-        k = np.arange(len(losses))
-        if loss_top is not None and np.max(losses) > loss_top:
-            label = f"{label} (leaves the plot: f = {np.max(losses):.0e})"
-        (line,) = top.semilogy(k, losses, label=label)
-        bottom.plot(k, smallest, color=line.get_color(), label=label)
-    top.set_ylabel("f(W, H) = ½‖V − WH‖²\n(log scale)")
-    if loss_top is not None:
-        lowest = min(np.min(losses) for losses, _ in runs.values())
-        top.set_ylim(0.8 * lowest, loss_top)
-    top.set_title("the loss")
-    top.grid(True, which="both", alpha=0.3)
-    top.legend(fontsize=8)
-    bottom.axhline(0, color="black", linewidth=0.8)
-    bottom.set_yscale("symlog", linthresh=1e-2)
-    bottom.set_xlabel("iteration k")
-    bottom.set_ylabel("min(min W, min H)\n(symlog scale)")
-    bottom.set_title("the smallest entry: below 0 leaves W ≥ 0, H ≥ 0")
-    bottom.grid(True, alpha=0.3)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
-
-
-def product_order_cost(sizes, rank, seconds_cheap, seconds_dear, *, title=None, figsize=(7, 6.4)):
-    """The cost of ``W (H Hᵀ)`` against ``(W H) Hᵀ`` as the size grows (m = n = size).
-
-    Top: multiply-adds counted from the shapes, ``(m + n) r²`` against
-    ``2 m n r``. Bottom: the measured times (whatever the caller measured,
-    typically the median of a few repeats).
-
-    Parameters
-    ----------
-    sizes : array_like of int
-        The values of m = n.
-    rank : int
-        r.
-    seconds_cheap, seconds_dear : array_like
-        Measured seconds of ``W @ (H @ H.T)`` and ``(W @ H) @ H.T``.
-    title : str or None
-    figsize : tuple
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    sizes = np.asarray(sizes, dtype=float)
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=figsize, sharex=True)
-    top.loglog(sizes, 2 * sizes * rank**2, "o-", label="W(HHᵀ): (m + n) r²")
-    top.loglog(sizes, 2 * sizes**2 * rank, "s-", label="(WH)Hᵀ: 2 m n r")
-    top.set_ylabel("multiply-adds (counted)")
-    top.set_title(f"operations, r = {rank}")
-    bottom.loglog(sizes, seconds_cheap, "o-", label="W @ (H @ H.T)")
-    bottom.loglog(sizes, seconds_dear, "s-", label="(W @ H) @ H.T")
-    bottom.set_ylabel("seconds (median of repeats)")
-    bottom.set_title("measured time on this machine")
-    bottom.set_xlabel("m = n")
-    bottom.set_xticks(sizes, [str(int(size)) for size in sizes])
-    bottom.set_xticks([], minor=True)
-    for ax in (top, bottom):
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=8)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
-
-
 def mm_slice(W, v, h_k, h_next, *, ax=None, t=None, ylim=None, title=None):
     """F and G(· | h_k) along the line from ``h_k`` (t = 0) to ``h_next`` (t = 1).
 
@@ -795,71 +853,14 @@ def mm_animation_html(W, v, iterates, *, interval=900):
     animation = FuncAnimation(fig, draw, frames=steps, interval=interval, blit=False)
     html = animation.to_jshtml(default_mode="once")
     plt.close(fig)
-    return html
+    # The player links a font-awesome stylesheet from a CDN, for its button
+    # icons only; the book's own theme draws them. Dropped, so the page loads
+    # nothing from outside the book (tests/test_browser.py checks it).
+    return re.sub(r'<link rel="stylesheet"[^>]*font-awesome[^>]*>\s*', "", html)
 
 
 # Colours of the three blocks of V ≈ W H (the same in every figure of the book).
 FACTOR_COLORS = {"V": "#4c72b0", "W": "#dd8452", "H": "#55a868"}
-
-
-def negative_fraction_curve(fractions, *, ax=None, label=None, title=None):
-    """Plot the fraction of negative entries of (W, H) against the iteration k.
-
-    Parameters
-    ----------
-    fractions : array_like
-        ``fractions[k]`` after iteration k, a number in [0, 1].
-    ax : matplotlib Axes or None
-    label : str or None
-    title : str or None
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-    """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.5))
-    values = 100 * np.asarray(fractions, dtype=float)
-    ax.plot(np.arange(len(values)), values, label=label)
-    ax.set_xlabel("iteration k")
-    ax.set_ylabel("negative entries of W and H (%)")
-    ax.set_ylim(bottom=0)
-    if title:
-        ax.set_title(title)
-    if label:
-        ax.legend()
-    ax.grid(True, alpha=0.3)
-    return ax
-
-
-def loglog_curve(x, y, *, ax=None, label=None, xlabel=None, ylabel=None, title=None, style="o-"):
-    """Plot y against x with both axes logarithmic (errors against a step or a size).
-
-    Parameters
-    ----------
-    x, y : array_like
-    ax : matplotlib Axes or None
-    label, xlabel, ylabel, title : str or None
-    style : str
-        A matplotlib format string (``"o-"`` marks the measured points).
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-    """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.5))
-    ax.loglog(np.asarray(x, dtype=float), np.asarray(y, dtype=float), style, label=label, markersize=4)
-    if xlabel:
-        ax.set_xlabel(xlabel)
-    if ylabel:
-        ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    if label:
-        ax.legend()
-    ax.grid(True, which="both", alpha=0.3)
-    return ax
 
 
 # One colour per solver in every figure of chapter 10 (and of its benchmark).
