@@ -4,6 +4,7 @@ import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 
 from ._validation import check_count, check_matrix, check_rank
 from .init import nndsvd_init, random_init
@@ -152,6 +153,13 @@ def nmf(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=
     # entrywise operation below then runs over contiguous memory. The H update
     # reads as the W update of Vᵀ ≈ Hᵀ Wᵀ (chapter 07: the two are one problem).
     W, Ht = W0.copy(), np.ascontiguousarray(H0.T)
+    # The two products with V, V Hᵀ and Vᵀ W, are almost all the work. For a
+    # sparse V both are faster when V is read column by column: V in CSC form
+    # for V Hᵀ, and its transpose (the same arrays, read as CSR) for Vᵀ W —
+    # about 1.5× faster at Grolier's size (benchmarks/bench_grolier.py), for
+    # one copy of V's non-zeros. A dense V is used as it is.
+    V_by_columns = V.tocsc() if sp.issparse(V) else V
+    Vt = V_by_columns.T
 
     def loss(W, Ht, A, B, WtW, HHt):
         """f(W, H) from products at hand; directly when the trace form cancels.
@@ -165,7 +173,7 @@ def nmf(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=
         return value
 
     HHt = Ht.T @ Ht
-    VHt_start = V @ Ht  # the numerator of the first W update also gives f at the start
+    VHt_start = V_by_columns @ Ht  # the numerator of the first W update also gives f at the start
     losses = [loss(W, Ht, VHt_start, W, W.T @ W, HHt)]
     snapshots = {0: (W.copy(), Ht.T.copy())} if keep_every else {}
     converged = False
@@ -173,10 +181,10 @@ def nmf(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=
     while k < iterations:
         k += 1
         # W <- W * (V H^T) / (W (H H^T))                  book eq-mu-W
-        VHt = V @ Ht if k > 1 else VHt_start
+        VHt = V_by_columns @ Ht if k > 1 else VHt_start
         W = _mu(W, VHt, W @ HHt)
         # H^T <- H^T * (V^T W) / (H^T (W^T W)), new W     book eq-mu-H, transposed
-        VtW = V.T @ W
+        VtW = Vt @ W
         WtW = W.T @ W
         Ht = _mu(Ht, VtW, Ht @ WtW)
         HHt = Ht.T @ Ht
