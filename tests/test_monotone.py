@@ -73,7 +73,7 @@ def problems(draw):
     return data, V, r, init, seed, dtype
 
 
-@settings(max_examples=400, deadline=None, derandomize=True, database=None,
+@settings(max_examples=1000, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(problems())
 def test_loss_never_increases_and_iterates_stay_nonnegative(problem):
