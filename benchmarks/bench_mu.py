@@ -150,8 +150,10 @@ def bench_case(name, V, r, iterations, repeats, clock):
     ours, (W_ref, H_ref) = methods["nmf_teach"](), methods["sklearn"]()
     agreement = max(float(np.max(np.abs(ours.W - W_ref) / np.maximum(np.abs(W_ref), 1e-300))),
                     float(np.max(np.abs(ours.H - H_ref) / np.maximum(np.abs(H_ref), 1e-300))))
-    for method in methods.values():  # warm-up
-        method()
+    for method in methods.values():  # warm-up: the first runs of a process are slower
+        start = time.perf_counter()
+        while time.perf_counter() - start < 0.5:
+            method()
     seconds = {key: [] for key in methods}
     names = list(methods)
     for repeat in range(repeats):
@@ -245,6 +247,12 @@ def markdown(results, info):
         f"{info['load_average_before'][0]:.2f}, after {info['load_average'][0]:.2f}). "
         f"Python {info['python']}, numpy {info['numpy']}, scipy {info['scipy']}, "
         f"scikit-learn {info['scikit-learn']}; BLAS: {blas}.",
+        "",
+        "Spread of the repeats (slowest / fastest): "
+        + "; ".join(f"{r['case']}: " + ", ".join(
+            f"{key} {max(r['seconds_per_iteration'][key]) / min(r['seconds_per_iteration'][key]):.2f}"
+            for key in ("nmf_teach", "sklearn", "floor_as_nmf_teach")) for r in results)
+        + ". The machine is shared with other work; every timing is in the JSON file.",
         "",
         "nmf_teach and scikit-learn end at the same factors (largest relative difference: "
         + ", ".join(f"{r['case']} {r['max_relative_difference_to_sklearn']:.1e}" for r in results) + ").",
