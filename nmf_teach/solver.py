@@ -4,12 +4,12 @@ import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
 
+from ._products import ProductsWithV
 from ._validation import check_count, check_matrix, check_rank
 from .init import nndsvd_init, random_init
 from .objective import cheap_loss_is_accurate, loss_from_products, residual_squared_norm, squared_norm
-from .updates import _mu
+from .updates import _mu_in_place
 
 
 @dataclass
@@ -105,6 +105,12 @@ def nmf(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=
     Zero denominators leave the entry unchanged (see :mod:`nmf_teach.updates`):
     zero rows or columns of V and a zero start give finite results.
 
+    W and H are updated in place and every product is written into an array
+    allocated once, so the loop allocates nothing larger than r×r. A sparse V
+    with many non-zeros is multiplied in threads, one block of it per core,
+    with BLAS held to one thread meanwhile (see :mod:`nmf_teach._products`);
+    the numbers then depend on the number of cores, to rounding.
+
     Parameters
     ----------
     V : array_like or scipy.sparse matrix, shape (m, n)
@@ -124,7 +130,8 @@ def nmf(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=
     callback : callable or None
         ``callback(k, W, H, loss)`` after each iteration k (the last one
         too, when ``tol`` stops the run); return True to stop. The arrays
-        are the solver's own: copy them to keep them.
+        are the solver's own and are overwritten by the next iteration:
+        copy them to keep them.
     keep_every : int
         Keep a copy of (W, H) every ``keep_every`` iterations (and at the
         start and the end) in ``result.snapshots``; 0 keeps none.
@@ -152,18 +159,8 @@ def nmf(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=
     # H is kept transposed, Ht = Hᵀ (n×r, C-ordered): every product and every
     # entrywise operation below then runs over contiguous memory. The H update
     # reads as the W update of Vᵀ ≈ Hᵀ Wᵀ (chapter 07: the two are one problem).
-    W, Ht = W0.copy(), np.ascontiguousarray(H0.T)
-    # The two products with V, V Hᵀ and Vᵀ W, are almost all the work. For a
-    # sparse V with more columns than rows (Grolier: 15276 × 30991) both are
-    # faster when V is read column by column, V in CSC form for V Hᵀ and its
-    # transpose (the same arrays, read as CSR) for Vᵀ W: the rows fetched at
-    # random are then those of the smaller factor. About 1.6× faster at
-    # Grolier's size (benchmarks/bench_grolier.py), for one copy of V's
-    # non-zeros. With fewer columns than rows (BBC news) CSR is as fast or
-    # faster. A dense V is used as it is.
-    wide = sp.issparse(V) and V.shape[1] > V.shape[0]
-    V_read = V.tocsc() if wide else V
-    Vt = V_read.T
+    W, Ht = W0.copy(), np.array(H0.T, order="C")
+    m, n = V.shape
 
     def loss(W, Ht, A, B, WtW, HHt):
         """f(W, H) from products at hand; directly when the trace form cancels.
@@ -176,30 +173,38 @@ def nmf(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=
             value = 0.5 * residual_squared_norm(V, W, Ht.T)
         return value
 
-    HHt = Ht.T @ Ht
-    VHt_start = V_read @ Ht  # the numerator of the first W update also gives f at the start
-    losses = [loss(W, Ht, VHt_start, W, W.T @ W, HHt)]
-    snapshots = {0: (W.copy(), Ht.T.copy())} if keep_every else {}
-    converged = False
-    k = 0
-    while k < iterations:
-        k += 1
-        # W <- W * (V H^T) / (W (H H^T))                  book eq-mu-W
-        VHt = V_read @ Ht if k > 1 else VHt_start
-        W = _mu(W, VHt, W @ HHt)
-        # H^T <- H^T * (V^T W) / (H^T (W^T W)), new W     book eq-mu-H, transposed
-        VtW = Vt @ W
-        WtW = W.T @ W
-        Ht = _mu(Ht, VtW, Ht @ WtW)
+    # The products with V, V Hᵀ and Vᵀ W, are almost all the work: see
+    # nmf_teach._products for how they are computed (a sparse V on every core).
+    # Every m×r and n×r result is written into an array allocated here, once:
+    # the loop allocates nothing larger than r×r, and W and Hᵀ are updated in place.
+    VHt, W_HHt = np.empty((m, r), dtype=W.dtype), np.empty((m, r), dtype=W.dtype)
+    VtW, Ht_WtW = np.empty((n, r), dtype=W.dtype), np.empty((n, r), dtype=W.dtype)
+    with ProductsWithV(V) as products:
         HHt = Ht.T @ Ht
-        losses.append(loss(W, Ht, VtW, Ht, WtW, HHt))
-        if keep_every and k % keep_every == 0:
-            snapshots[k] = (W.copy(), Ht.T.copy())
-        if callback is not None and callback(k, W, Ht.T, losses[-1]):
-            break
-        if tol > 0 and losses[-2] - losses[-1] <= tol * losses[-2]:
-            converged = True
-            break
+        products.V_times(Ht, out=VHt)  # the numerator of the first W update also gives f at the start
+        losses = [loss(W, Ht, VHt, W, W.T @ W, HHt)]
+        snapshots = {0: (W.copy(), Ht.T.copy())} if keep_every else {}
+        converged = False
+        k = 0
+        while k < iterations:
+            k += 1
+            # W <- W * (V H^T) / (W (H H^T))                  book eq-mu-W
+            if k > 1:
+                products.V_times(Ht, out=VHt)
+            _mu_in_place(W, VHt, np.matmul(W, HHt, out=W_HHt))
+            # H^T <- H^T * (V^T W) / (H^T (W^T W)), new W     book eq-mu-H, transposed
+            products.Vt_times(W, out=VtW)
+            WtW = W.T @ W
+            _mu_in_place(Ht, VtW, np.matmul(Ht, WtW, out=Ht_WtW))
+            HHt = Ht.T @ Ht
+            losses.append(loss(W, Ht, VtW, Ht, WtW, HHt))
+            if keep_every and k % keep_every == 0:
+                snapshots[k] = (W.copy(), Ht.T.copy())
+            if callback is not None and callback(k, W, Ht.T, losses[-1]):
+                break
+            if tol > 0 and losses[-2] - losses[-1] <= tol * losses[-2]:
+                converged = True
+                break
     if keep_every and k not in snapshots:
         snapshots[k] = (W.copy(), Ht.T.copy())
     H = np.ascontiguousarray(Ht.T)

@@ -50,6 +50,15 @@ def _mu(X, numerator, denominator):
     """The multiplicative update ``X ∘ numerator / denominator``, as a new array.
 
     Entries with a zero denominator keep their value (see the module
+    docstring). See :func:`_mu_in_place`.
+    """
+    return _mu_in_place(X.copy(), numerator, denominator)
+
+
+def _mu_in_place(X, numerator, denominator):
+    """``X ← X ∘ numerator / denominator``, written over X (which is returned).
+
+    Entries with a zero denominator keep their value (see the module
     docstring). ``X ∘ numerator`` is formed before dividing, as the formula
     reads: the update itself is bounded (for H, by ‖column j of V‖ /
     ‖column i of W‖, by Cauchy–Schwarz), but the ratio ``numerator /
@@ -57,12 +66,12 @@ def _mu(X, numerator, denominator):
     subnormal numbers, and then ``0 * inf`` is NaN. (Hypothesis found such a
     float32 run in tests/test_monotone.py.)
     """
-    product = X * numerator
-    if denominator.min() > 0:  # the usual case: one plain division
-        return np.divide(product, denominator, out=product)
-    new = X.copy()  # where the denominator is zero, the entry keeps its value
-    np.divide(product, denominator, out=new, where=denominator > 0)
-    return new
+    if denominator.min() > 0:  # the usual case: two plain passes
+        np.multiply(X, numerator, out=X)
+        return np.divide(X, denominator, out=X)
+    positive = denominator > 0  # elsewhere the entry keeps its value
+    np.multiply(X, numerator, out=X, where=positive)
+    return np.divide(X, denominator, out=X, where=positive)
 
 
 def _WtV(V, W):

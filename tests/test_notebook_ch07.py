@@ -9,7 +9,7 @@ wrong update. Here the update is replaced by slide 25's slip,
 and the chapter is executed with nbclient: it must stop with an
 ``AssertionError`` raised by its own checks. The slip is injected where every
 update of the package is computed: the internal helper of
-``nmf_teach.updates`` (``_mu``, or ``_ratio`` in older versions) that
+``nmf_teach.updates`` (``_mu`` and ``_mu_in_place``, or ``_ratio`` in older versions) that
 ``update_H``, ``update_W`` and so ``column_update`` use, and the solver's
 copy in ``nmf_teach.solver``. A first test checks, in this process, that the
 patch really reaches those public functions, so a refactoring of the
@@ -45,6 +45,12 @@ def _slide_mu(X, numerator, denominator):
     return np.where(denominator > 0, X - X * (denominator + numerator) / safe, X)
 
 
+def _slide_mu_in_place(X, numerator, denominator):
+    """The same slip, written over X."""
+    X[...] = _slide_mu(X, numerator, denominator)
+    return X
+
+
 def _slide_ratio(numerator, denominator):
     """The same slip as a factor: 1 - (den + num) / den, for num / den."""
     safe = np.where(denominator > 0, denominator, 1.0)
@@ -52,7 +58,7 @@ def _slide_ratio(numerator, denominator):
 
 
 # The package's internal helpers that compute an update (whichever exist).
-SLIDE = {"_mu": _slide_mu, "_ratio": _slide_ratio}
+SLIDE = {"_mu": _slide_mu, "_mu_in_place": _slide_mu_in_place, "_ratio": _slide_ratio}
 
 
 def patch(*modules):

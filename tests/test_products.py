@@ -1,0 +1,153 @@
+"""The products with V (nmf_teach._products): the same numbers however they are cut and threaded."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import threadpoolctl
+
+import nmf_teach
+from nmf_teach import _products
+from nmf_teach._products import ProductsWithV
+
+
+def sparse_counts(m, n, density, seed, dtype=np.float64):
+    V = sp.random(m, n, density=density, format="csr", random_state=seed, dtype=np.float64)
+    V.data = np.ceil(10 * V.data)
+    return V.astype(dtype)
+
+
+def factors(m, n, r, seed, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    return rng.random((m, r)).astype(dtype), np.ascontiguousarray(rng.random((n, r)).astype(dtype))
+
+
+def relative_difference(a, b):
+    return float(np.max(np.abs(a - b)) / np.max(np.abs(b)))
+
+
+@pytest.fixture
+def threaded_small(monkeypatch):
+    """Thread even small matrices, so the tests stay fast."""
+    monkeypatch.setattr(_products, "THREADED_NONZEROS", 1)
+
+
+@pytest.mark.parametrize("shape", [(300, 120), (120, 300), (1, 50), (50, 1)])
+@pytest.mark.parametrize("threads", [1, 2, 3, 5])
+def test_sparse_products_equal_scipy(threaded_small, shape, threads):
+    m, n = shape
+    V = sparse_counts(m, n, 0.2, seed=m + n)
+    W, Ht = factors(m, n, 4, seed=1)
+    with ProductsWithV(V, threads=threads) as products:
+        assert len(products.blocks) == min(threads, V.nnz, max(shape))
+        VHt, VtW = products.V_times(Ht), products.Vt_times(W)
+    assert relative_difference(VHt, V @ Ht) < 1e-14
+    assert relative_difference(VtW, V.T @ W) < 1e-14
+
+
+def test_the_stacked_product_is_exact_and_the_summed_one_only_reordered(threaded_small):
+    V = sparse_counts(400, 150, 0.1, seed=3)  # taller than wide: V Hᵀ is stacked, Vᵀ W summed
+    W, Ht = factors(400, 150, 6, seed=4)
+    with ProductsWithV(V, threads=4) as products:
+        np.testing.assert_array_equal(products.V_times(Ht), V @ Ht)
+        assert relative_difference(products.Vt_times(W), V.T @ W) < 1e-14
+        # the same blocks always give the same numbers, whatever the threads' timing
+        first = products.Vt_times(W).copy()
+        for _ in range(20):
+            np.testing.assert_array_equal(products.Vt_times(W), first)
+
+
+def test_blocks_cover_every_row_once_with_balanced_non_zeros(threaded_small):
+    V = sparse_counts(1000, 80, 0.05, seed=5)
+    with ProductsWithV(V, threads=4) as products:
+        blocks = products.blocks
+    assert blocks[0][0] == 0 and blocks[-1][1] == V.shape[0]
+    assert all(hi == lo for (_, hi, _), (lo, _, _) in zip(blocks[:-1], blocks[1:], strict=True))
+    non_zeros = [A_b.nnz for _, _, A_b in blocks]
+    assert sum(non_zeros) == V.nnz
+    assert max(non_zeros) <= V.nnz / 4 + V.getnnz(axis=1).max()
+
+
+def test_out_is_written_and_returned(threaded_small):
+    for V in (sparse_counts(200, 90, 0.1, seed=6), sparse_counts(90, 200, 0.1, seed=7),
+              sparse_counts(200, 90, 0.1, seed=6).toarray()):
+        m, n = V.shape
+        W, Ht = factors(m, n, 3, seed=8)
+        out_m, out_n = np.full((m, 3), np.nan), np.full((n, 3), np.nan)
+        with ProductsWithV(V, threads=2) as products:
+            assert products.V_times(Ht, out=out_m) is out_m
+            assert products.Vt_times(W, out=out_n) is out_n
+        assert relative_difference(out_m, V @ Ht) < 1e-14
+        assert relative_difference(out_n, V.T @ W) < 1e-14
+
+
+def test_float32_and_mixed_dtypes(threaded_small):
+    V = sparse_counts(150, 60, 0.2, seed=9, dtype=np.float32)
+    W32, Ht32 = factors(150, 60, 3, seed=10, dtype=np.float32)
+    with ProductsWithV(V, threads=2) as products:
+        VHt = products.V_times(Ht32)
+        assert VHt.dtype == np.float32
+        assert relative_difference(VHt, V @ Ht32) < 1e-6
+        VtW = products.Vt_times(W32.astype(np.float64))  # not the kernel's dtype: the plain product
+        assert VtW.dtype == np.float64
+        assert relative_difference(VtW, V.T @ W32.astype(np.float64)) < 1e-14
+
+
+def test_without_scipys_kernels_the_plain_products_are_used(threaded_small, monkeypatch):
+    monkeypatch.setattr(_products, "_sparsetools", None)
+    V = sparse_counts(120, 70, 0.2, seed=11)
+    W, Ht = factors(120, 70, 5, seed=12)
+    with ProductsWithV(V, threads=3) as products:
+        assert relative_difference(products.V_times(Ht), V @ Ht) < 1e-14
+        assert relative_difference(products.Vt_times(W), V.T @ W) < 1e-14
+
+
+def test_unsorted_indices_and_other_formats(threaded_small):
+    V = sparse_counts(100, 40, 0.3, seed=13)
+    shuffled = V.copy()
+    for i in range(V.shape[0]):  # reverse the column indices of every row
+        lo, hi = shuffled.indptr[i], shuffled.indptr[i + 1]
+        shuffled.indices[lo:hi] = shuffled.indices[lo:hi][::-1].copy()
+        shuffled.data[lo:hi] = shuffled.data[lo:hi][::-1].copy()
+    shuffled.has_sorted_indices = False
+    W, Ht = factors(100, 40, 3, seed=14)
+    for given in (shuffled, V.tocoo(), V.tocsc(), sp.csr_array(V)):
+        with ProductsWithV(given, threads=2) as products:
+            assert relative_difference(products.V_times(Ht), V @ Ht) < 1e-14
+            assert relative_difference(products.Vt_times(W), V.T @ W) < 1e-14
+
+
+def blas_threads():
+    return [info["num_threads"] for info in threadpoolctl.threadpool_info() if info["user_api"] == "blas"]
+
+
+def test_blas_is_held_to_one_thread_only_while_the_threads_run(threaded_small):
+    before = blas_threads()
+    V = sparse_counts(100, 40, 0.3, seed=15)
+    with ProductsWithV(V, threads=2) as products:
+        assert set(blas_threads()) == {1}
+    assert blas_threads() == before
+    W, Ht = factors(100, 40, 3, seed=16)
+    assert relative_difference(products.V_times(Ht), V @ Ht) < 1e-14  # after close: in this thread
+    with ProductsWithV(V, threads=1):
+        assert blas_threads() == before
+
+
+def test_small_sparse_matrices_are_not_threaded():
+    V = sparse_counts(100, 40, 0.3, seed=17)
+    assert V.nnz < _products.THREADED_NONZEROS
+    with ProductsWithV(V, threads=4) as products:
+        assert len(products.blocks) == 1 and products._pool is None
+
+
+def test_nmf_on_a_threaded_sparse_matrix_equals_dense_and_repeats():
+    V = sparse_counts(3000, 500, 0.04, seed=18)  # 60,000 non-zeros: threaded when there are cores
+    assert V.nnz >= _products.THREADED_NONZEROS
+    W0, H0 = nmf_teach.random_init(V, 8, seed=0)
+    sparse_run = nmf_teach.nmf(V, 8, init=(W0, H0), iterations=30)
+    again = nmf_teach.nmf(V, 8, init=(W0, H0), iterations=30)
+    dense_run = nmf_teach.nmf(V.toarray(), 8, init=(W0, H0), iterations=30)
+    np.testing.assert_array_equal(sparse_run.W, again.W)
+    np.testing.assert_array_equal(sparse_run.losses, again.losses)
+    assert relative_difference(sparse_run.W, dense_run.W) < 1e-10
+    assert relative_difference(sparse_run.H, dense_run.H) < 1e-10
+    assert np.all(np.diff(sparse_run.losses) <= 1e-12 * sparse_run.losses[0])
