@@ -70,7 +70,7 @@ def check_matrix(X, name="V", *, allow_sparse=False, nonnegative=True, copy=Fals
             raise ValueError(f"{name} must be real, got complex dtype {X.dtype}")
         if X.ndim != 2:
             raise ValueError(f"{name} must be a 2-D matrix, got an array of shape {X.shape}")
-        X = np.array(X, dtype=_float_dtype(X.dtype), copy=copy or None, order="C")
+        X = np.array(X, dtype=_float_dtype(X.dtype), copy=copy or None, order="K")  # layout kept: no copy for it
         values = X
     if X.shape[0] == 0 or X.shape[1] == 0:
         raise ValueError(f"{name} is empty (shape {X.shape}); it needs at least one row and one column")
