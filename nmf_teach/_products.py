@@ -202,7 +202,11 @@ def _csr_T_times(A, Y, out):
 
 
 def _row_blocks(A, count):
-    """``A`` (CSR) cut into at most ``count`` blocks of rows with equal non-zeros, as views."""
+    """``A`` (CSR) cut into at most ``count`` blocks of rows with equal non-zeros.
+
+    Each block is built on slices of A's arrays; SciPy may copy a slice much
+    smaller than its array, so the blocks hold at most one more copy of A's non-zeros.
+    """
     cuts = np.searchsorted(A.indptr, np.linspace(0, A.nnz, count + 1))
     cuts[0], cuts[-1] = 0, A.shape[0]
     cuts = np.unique(cuts)  # a row with very many non-zeros can make two cuts equal
