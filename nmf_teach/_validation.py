@@ -118,6 +118,29 @@ def check_count(value, name, minimum=0):
     return int(value)
 
 
+def check_number(value, name, *, positive=False):
+    """Return ``value`` as a float, finite and >= 0 (> 0 if ``positive``), or raise ``ValueError``."""
+    bound = "> 0" if positive else ">= 0"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) \
+            or value < 0 or (positive and value == 0):
+        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
+    return float(value)
+
+
+def check_run(iterations, tol, callback, keep_every):
+    """The options every solver shares, checked: ``(iterations, tol, keep_every)``.
+
+    ``iterations`` and ``keep_every`` are whole numbers >= 0, ``tol`` a finite
+    number >= 0, ``callback`` None or callable.
+    """
+    iterations = check_count(iterations, "iterations")
+    keep_every = check_count(keep_every, "keep_every")
+    tol = check_number(tol, "tol")
+    if callback is not None and not callable(callback):
+        raise ValueError("callback must be callable or None")
+    return iterations, tol, keep_every
+
+
 def check_factors(V, W, H, *, nonnegative=True, copy=False):
     """Check ``V`` (m×n), ``W`` (m×r) and ``H`` (r×n) together.
 

@@ -40,9 +40,9 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import xlogy
 
-from ._validation import check_factors, check_matrix, check_rank
+from ._validation import check_factors, check_matrix, check_rank, check_run
 from .solver import _start
-from .solvers import _check_run, _run
+from .solvers import _run
 from .updates import _ratio
 
 
@@ -149,7 +149,7 @@ def nmf_kl(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callba
     """
     V = check_matrix(V, "V", allow_sparse=True)
     r = check_rank(rank)
-    iterations, keep_every = _check_run(iterations, tol, callback, keep_every)
+    iterations, tol, keep_every = check_run(iterations, tol, callback, keep_every)
     W0, H0 = _start(V, r, init, seed)
     cache = {"WH": _WH_at(V, W0, H0)}
 

@@ -1,12 +1,11 @@
 """The whole algorithm: alternate the multiplicative updates, record the loss."""
 
-import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ._products import ProductsWithV
-from ._validation import check_count, check_matrix, check_rank
+from ._validation import check_matrix, check_rank, check_run
 from .init import nndsvd_init, random_init
 from .objective import cheap_loss_is_accurate, loss_from_products, residual_squared_norm, squared_norm
 from .updates import _mu_in_place
@@ -147,13 +146,7 @@ def nmf(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=
     """
     V = check_matrix(V, "V", allow_sparse=True)
     r = check_rank(rank)
-    iterations = check_count(iterations, "iterations")
-    keep_every = check_count(keep_every, "keep_every")
-    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not (np.isfinite(tol) and tol >= 0):
-        raise ValueError(f"tol must be a finite number >= 0, got {tol!r}")
-    if callback is not None and not callable(callback):
-        raise ValueError("callback must be callable or None")
-
+    iterations, tol, keep_every = check_run(iterations, tol, callback, keep_every)
     W0, H0 = _start(V, r, init, seed)
     norm_V2 = squared_norm(V)
     # H is kept transposed, Ht = Hᵀ (n×r, C-ordered): every product and every

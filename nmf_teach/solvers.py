@@ -34,7 +34,7 @@ accelerated methods repeat the cheap part several times per product.
 import numpy as np
 import scipy.sparse as sp
 
-from ._validation import check_count, check_matrix, check_rank
+from ._validation import check_count, check_matrix, check_number, check_rank, check_run
 from .objective import (
     cheap_loss_is_accurate,
     gradient_H,
@@ -49,28 +49,6 @@ from .updates import _ratio, _WtV
 # --------------------------------------------------------------------------
 # The loop every solver shares: checks, start, loss record, stopping rules.
 # --------------------------------------------------------------------------
-
-
-def _check_run(iterations, tol, callback, keep_every):
-    iterations = check_count(iterations, "iterations")
-    keep_every = check_count(keep_every, "keep_every")
-    if not (np.isscalar(tol) and np.isfinite(tol) and tol >= 0):
-        raise ValueError(f"tol must be a finite number >= 0, got {tol!r}")
-    if callback is not None and not callable(callback):
-        raise ValueError("callback must be callable or None")
-    return iterations, keep_every
-
-
-def _check_positive(value, name):
-    if not (np.isscalar(value) and np.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return float(value)
-
-
-def _check_nonnegative(value, name):
-    if not (np.isscalar(value) and np.isfinite(value) and value >= 0):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    return float(value)
 
 
 def _run(V, W0, H0, step, loss0, *, iterations, tol, callback, keep_every, init, seed, rank):
@@ -113,7 +91,7 @@ def _frobenius_solver(V, rank, init, seed, iterations, tol, callback, keep_every
     """
     V = check_matrix(V, "V", allow_sparse=True)
     r = check_rank(rank)
-    iterations, keep_every = _check_run(iterations, tol, callback, keep_every)
+    iterations, tol, keep_every = check_run(iterations, tol, callback, keep_every)
     W0, H0 = _start(V, r, init, seed)
     if floor > 0:
         W0, H0 = np.maximum(W0, floor), np.maximum(H0, floor)
@@ -287,8 +265,8 @@ def accelerated_hals(V, rank, *, iterations=200, init="random", seed=None, tol=0
     hierarchical ALS algorithms for nonnegative matrix factorization",
     Neural Computation 24(4), 1085–1105 (2012).
     """
-    alpha = _check_nonnegative(alpha, "alpha")
-    delta = _check_nonnegative(delta, "delta")
+    alpha = check_number(alpha, "alpha")
+    delta = check_number(delta, "delta")
 
     def repeat(X, B, A, limit):
         first = _hals_sweep(X, B, A)
@@ -345,8 +323,8 @@ def accelerated_mu(V, rank, *, iterations=200, init="random", seed=None, tol=0.0
     ----------
     N. Gillis and F. Glineur, Neural Computation 24(4), 1085–1105 (2012).
     """
-    alpha = _check_nonnegative(alpha, "alpha")
-    delta = _check_nonnegative(delta, "delta")
+    alpha = check_number(alpha, "alpha")
+    delta = check_number(delta, "delta")
 
     def repeat(X, numerator, denominator_of, limit):
         for j in range(limit):
@@ -410,7 +388,7 @@ def epsilon_mu(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, ca
     Optimization and Applications 57, 417–440 (2014).
     N. Gillis, "Nonnegative Matrix Factorization", SIAM (2020).
     """
-    epsilon = _check_positive(epsilon, "epsilon")
+    epsilon = check_number(epsilon, "epsilon", positive=True)
 
     def make_step(V, loss, products):
         def step(W, H):
@@ -581,7 +559,7 @@ def masked_mu(V, mask, rank, *, iterations=200, init="random", seed=None, tol=0.
     M = mask.astype(V.dtype)
     MV = M * V
     r = check_rank(rank)
-    iterations, keep_every = _check_run(iterations, tol, callback, keep_every)
+    iterations, tol, keep_every = check_run(iterations, tol, callback, keep_every)
     W0, H0 = _start(MV, r, init, seed)
 
     def masked_loss(W, H):
@@ -643,7 +621,7 @@ def kkt_violation(V, W, H, lower=0.0):
     V = check_matrix(V, "V", allow_sparse=True)
     W = check_matrix(W, "W")
     H = check_matrix(H, "H")
-    lower = _check_nonnegative(lower, "lower")
+    lower = check_number(lower, "lower")
     if lower == 0:
         w_norms, h_norms = np.linalg.norm(W, axis=0), np.linalg.norm(H, axis=1)
         scale = np.ones_like(w_norms)

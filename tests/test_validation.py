@@ -206,3 +206,48 @@ class TestNothingIsChanged:
         assert check_matrix(np.ones((2, 2), dtype=np.float16)).dtype == np.float64
         assert check_matrix(sp.csr_matrix(np.ones((2, 2), dtype=np.int64)), allow_sparse=True).dtype == np.float64
         assert check_matrix(np.ones((2, 2), dtype=np.float32)).dtype == np.float32
+
+
+class TestSolverOptions:
+    """Every solver checks its options with the same rules as nmf (nmf_teach._validation.check_run)."""
+
+    @staticmethod
+    def solvers():
+        from nmf_teach import kl, solvers
+
+        mask = np.ones_like(GOOD)
+        return {
+            "nmf": nmf, "hals": solvers.hals, "accelerated_hals": solvers.accelerated_hals,
+            "accelerated_mu": solvers.accelerated_mu, "epsilon_mu": solvers.epsilon_mu,
+            "projected_gradient": solvers.projected_gradient,
+            "masked_mu": lambda V, r, **options: solvers.masked_mu(V, mask, r, **options),
+            "nmf_kl": kl.nmf_kl,
+        }
+
+    @pytest.mark.parametrize("tol", [-1e-3, np.nan, np.inf, "0.1", True, None])
+    def test_tol(self, tol):
+        for solver in self.solvers().values():
+            with pytest.raises(ValueError, match=r"tol must be a finite number >= 0"):
+                solver(GOOD, 2, tol=tol)
+
+    def test_iterations_keep_every_callback(self):
+        for solver in self.solvers().values():
+            with pytest.raises(ValueError, match=r"iterations must be >= 0, got -1"):
+                solver(GOOD, 2, iterations=-1)
+            with pytest.raises(ValueError, match=r"keep_every must be a whole number >= 0"):
+                solver(GOOD, 2, keep_every=1.5)
+            with pytest.raises(ValueError, match=r"callback must be callable or None"):
+                solver(GOOD, 2, callback="print")
+
+    @pytest.mark.parametrize("value", [-1.0, np.nan, "0.5", True, None])
+    def test_step_parameters(self, value):
+        from nmf_teach import solvers
+
+        with pytest.raises(ValueError, match=r"alpha must be a finite number >= 0"):
+            solvers.accelerated_hals(GOOD, 2, alpha=value)
+        with pytest.raises(ValueError, match=r"delta must be a finite number >= 0"):
+            solvers.accelerated_mu(GOOD, 2, delta=value)
+        with pytest.raises(ValueError, match=r"epsilon must be a finite number > 0"):
+            solvers.epsilon_mu(GOOD, 2, epsilon=value)
+        with pytest.raises(ValueError, match=r"epsilon must be a finite number > 0, got 0"):
+            solvers.epsilon_mu(GOOD, 2, epsilon=0)
