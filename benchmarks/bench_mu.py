@@ -35,7 +35,6 @@ scikit-learn on every case.
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -44,13 +43,11 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import scipy
 import scipy.sparse as sp
-import sklearn
 import threadpoolctl
+from machine_info import machine
 from sklearn.decomposition import NMF
 
-import nmf_teach
 from nmf_teach import nmf, random_init
 from nmf_teach._products import ProductsWithV
 
@@ -240,32 +237,6 @@ def fresh_process_timings(name, repeats, threads):
         output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
         timings[method] = 1e3 * statistics.median(json.loads(output.splitlines()[-1]))
     return timings
-
-
-def machine():
-    cpu = platform.processor()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    blas = [{key: info.get(key) for key in ("internal_api", "version", "num_threads", "threading_layer",
-                                             "architecture", "filepath")}
-            for info in threadpoolctl.threadpool_info() if info.get("user_api") == "blas"]
-    return {
-        "cpu": cpu,
-        "cpu_count": os.cpu_count(),
-        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
-        "python": sys.version.split()[0],
-        "platform": platform.platform(),
-        "numpy": np.__version__,
-        "scipy": scipy.__version__,
-        "scikit-learn": sklearn.__version__,
-        "nmf_teach": nmf_teach.__version__,
-        "blas": blas,
-    }
 
 
 def markdown(results, info):

@@ -47,7 +47,6 @@ nmf_teach solver reaches the target in at most 0.8 × scikit-learn cd's time.
 import argparse
 import json
 import os
-import platform
 import statistics
 import sys
 import time
@@ -55,14 +54,12 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import scipy
 import scipy.sparse as sp
-import sklearn
 import threadpoolctl
+from machine_info import machine
 from sklearn.decomposition import non_negative_factorization
 from sklearn.exceptions import ConvergenceWarning
 
-import nmf_teach
 from nmf_teach import datasets, nmf, nndsvd_init, solvers
 from nmf_teach.objective import residual_squared_norm, squared_norm
 
@@ -232,22 +229,6 @@ def bench_case(name, V, r, description, repeats, budget_factor):
         "fastest_ratio_to_cd": rows[fastest]["ratio_to_cd"] if fastest else None,
         "meets_target": bool(fastest and rows[fastest]["ratio_to_cd"] <= SPEED_TARGET),
     }
-
-
-def machine():
-    cpu = platform.processor()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    blas = [{key: info.get(key) for key in ("internal_api", "version", "num_threads", "architecture")}
-            for info in threadpoolctl.threadpool_info() if info.get("user_api") == "blas"]
-    return {"cpu": cpu, "cpu_count": os.cpu_count(), "python": sys.version.split()[0],
-            "platform": platform.platform(), "numpy": np.__version__, "scipy": scipy.__version__,
-            "scikit-learn": sklearn.__version__, "nmf_teach": nmf_teach.__version__, "blas": blas}
 
 
 def markdown(results, info):
