@@ -2,10 +2,14 @@
 
 Hypothesis draws the problem: shapes 1-40, ranks 1 to min(m, n) + 2, scales
 1e-6 to 1e6, zero rows and columns, sparsity, dense or SciPy sparse V,
-float64 or float32, and the start (random, NNDSVD, NNDSVDa, or a custom one
-with zero rows and columns of its own). The numbers themselves come from a
+float64 or float32, the start (random, NNDSVD, NNDSVDa, or a custom one
+with zero rows and columns of its own), and for a sparse V the number of
+blocks it is multiplied in (nmf_teach._products threads only large matrices;
+here every sparse V is cut, into 1 to 3 blocks). The numbers themselves come from a
 seeded numpy generator, so a failing example is replayed exactly.
 """
+
+from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -13,7 +17,7 @@ import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nmf_teach import nmf, objective
+from nmf_teach import _products, nmf, objective
 from nmf_teach.objective import squared_norm
 
 ITERATIONS = 25
@@ -53,6 +57,7 @@ def problems(draw):
     starts = ["random", "custom"] + (["nndsvd", "nndsvda"] if r <= min(m, n) else [])
     start = draw(st.sampled_from(starts))
     seed = draw(st.integers(0, 2**32 - 1))
+    threads = draw(st.integers(1, 3))
 
     rng = np.random.default_rng(seed)
     V = scale * rng.random((m, n)) * (rng.random((m, n)) < density)
@@ -70,15 +75,16 @@ def problems(draw):
     else:
         init = start
     data = {"dense": V, "csr": sp.csr_matrix(V), "csc": sp.csc_matrix(V)}[layout]
-    return data, V, r, init, seed, dtype
+    return data, V, r, init, seed, dtype, threads
 
 
 @settings(max_examples=1000, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(problems())
 def test_loss_never_increases_and_iterates_stay_nonnegative(problem):
-    data, V, r, init, seed, dtype = problem
-    with np.errstate(over="raise", invalid="raise", divide="raise"):  # no inf or NaN, even in a temporary
+    data, V, r, init, seed, dtype, threads = problem
+    with np.errstate(over="raise", invalid="raise", divide="raise"), \
+            patch.object(_products, "THREADED_NONZEROS", 1), patch.object(_products, "usable_cores", lambda: threads):
         result = nmf(data, r, iterations=ITERATIONS, init=init, seed=seed, keep_every=1)
     losses = result.losses
     tol = rounding_tolerance(V, losses, dtype)
