@@ -36,7 +36,7 @@ from .updates import (
 __version__ = "0.1.0"
 
 _SUBMODULES = {"auxiliary", "calculus", "datasets", "init", "objective", "plotting", "solver", "updates",
-               "widgets", "solvers", "kl"}
+               "widgets", "solvers", "kl", "rounding"}
 
 
 def __getattr__(name):
