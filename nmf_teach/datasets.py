@@ -864,6 +864,8 @@ def make_sparse_counts(shape=GROLIER_SHAPE, *, words_per_document=274533 / 2225,
     if mean_count < 1:
         raise ValueError(f"mean_count must be >= 1 (counts are 1, 2, ...), got {mean_count}")
     rng = np.random.default_rng(seed)
-    V = sp.random_array(shape, density=words_per_document / m, format="csr", rng=rng,
-                        data_sampler=lambda size: rng.geometric(1 / mean_count, size=size).astype(np.float64))
+    # The generator is passed by position: SciPy < 1.15 names that argument random_state, later ones rng
+    # (same numbers as sp.random_array(..., rng=rng), which SciPy 1.10 lacks).
+    V = sp.random(m, n, words_per_document / m, "csr", None, rng,
+                  lambda size: rng.geometric(1 / mean_count, size=size).astype(np.float64))
     return sp.csr_matrix(V)
