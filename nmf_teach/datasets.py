@@ -622,9 +622,10 @@ def english_stop_words():
     """scikit-learn's built-in English stop-word list (318 words), as a frozenset."""
     try:
         from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-    except ImportError as error:  # pragma: no cover - scikit-learn is in requirements.txt
-        raise ImportError("building the BBC counts needs scikit-learn's English stop words: "
-                          "pip install scikit-learn") from error
+    except ImportError as error:
+        raise ImportError("counting words (count_words, and load_news when it builds the BBC counts from the "
+                          "raw texts) needs scikit-learn's English stop words, an optional dependency: "
+                          "pip install 'nmf_teach[news]' (or scikit-learn)") from error
     return frozenset(ENGLISH_STOP_WORDS)
 
 
