@@ -15,6 +15,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
+
+from nmf_teach import datasets
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -78,6 +81,9 @@ assert faces.V.shape == (361, 2), faces.V.shape
 olivetti = datasets.load_olivetti_faces(download=False)
 assert olivetti.V.shape == (4096, 10), olivetti.V.shape
 ran += ["load_cbcl_faces", "load_olivetti_faces"]
+news = datasets.load_news(download=False)  # prepared counts: no stop words needed
+assert news.V.shape == (2, 2), news.V.shape
+ran.append("load_news")
 assert "sklearn" not in sys.modules
 print(" ".join(ran))
 """
@@ -96,10 +102,14 @@ def test_the_core_runs_without_scikit_learn(tmp_path):
                         filenames=np.array(["face00001.pgm", "face00002.pgm"]))
     np.savez_compressed(tmp_path / "olivetti_faces.npz", faces=rng.integers(0, 243, (10, 4096)).astype(np.uint8),
                         target=np.zeros(10, dtype=np.uint8))
+    payload = {"counts": sp.csr_matrix(np.array([[1, 0], [2, 3]], dtype=np.int32)), "vocab": ["copper", "lead"],
+               "doc_ids": ["business/001", "sport/001"], "categories": ["business", "sport"]}
+    datasets._write_bbc(payload, tmp_path)
     done = run_without_sklearn(CORE, tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     ran = done.stdout.split()
-    for name in ("nmf", "nndsvd_init", "hals", "accelerated_mu", "masked_mu", "nmf_kl", "load_cbcl_faces"):
+    for name in ("nmf", "nndsvd_init", "hals", "accelerated_mu", "masked_mu", "nmf_kl", "load_cbcl_faces",
+                 "load_news"):
         assert name in ran, f"{name} did not run: {ran}"
 
 
@@ -112,9 +122,20 @@ def test_counting_words_without_scikit_learn_says_which_extra_to_install(tmp_pat
             print(error)
         else:
             raise SystemExit("count_words ran without stop words")
+        import pooch
+
+        def no_download(*args, **kwargs):
+            raise SystemExit("load_news downloaded texts it cannot count")
+
+        pooch.retrieve = no_download
+        try:
+            datasets.load_news()  # nothing at hand: the counts must be built
+        except ImportError as error:
+            print(error)
         """, tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "nmf_teach[news]" in done.stdout and "scikit-learn" in done.stdout
+    messages = done.stdout.strip().split("\n")
+    assert len(messages) == 2 and all("nmf_teach[news]" in m and "scikit-learn" in m for m in messages), messages
 
 
 def test_every_declared_dependency_has_a_lower_bound_that_make_test_mindeps_installs():
