@@ -293,7 +293,7 @@ def _locate(spec, download=True, before_download=None):
     for src in spec.sources:
         try:
             raw = _fetch(src, cache_folder())
-        except ValueError as error:  # pooch: the sha256 differs (the file is already deleted)
+        except ValueError as error:  # pooch: the sha256 differs (the file is deleted), or an address it cannot fetch
             problems.append(f"download of {src.url} refused: {error}")
             continue
         except OSError as error:  # requests' errors (refused, timeout, HTTP 404) are OSErrors

@@ -32,14 +32,14 @@ def pinned(name):
     raise SystemExit(f"requirements.txt pins no {name}")
 
 
-def main(extras):
+def requirements(extras=("news", "progress")):
+    """The lines of the requirements file: the lower bounds pinned, then the test tools."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     lines = [minimum(r) for r in project["dependencies"]]
     for extra in extras:
         lines += [minimum(r) for r in project["optional-dependencies"][extra]]
-    lines = list(dict.fromkeys(lines)) + [pinned(name) for name in TEST_TOOLS]
-    print("\n".join(lines))
+    return list(dict.fromkeys(lines)) + [pinned(name) for name in TEST_TOOLS]
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["news", "progress"])
+    print("\n".join(requirements(sys.argv[1:] or ("news", "progress"))))
