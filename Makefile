@@ -1,6 +1,7 @@
 # nmf-teach: set up, build the book, run every test.
 #   make book   - set up (first time) and build the book into _build/html
-#   make test   - set up, build the book, run every test (what CI runs)
+#   make test   - set up, build the book, run ruff and every test (what CI runs)
+#   make test-mindeps - the package's tests with the lowest versions pyproject.toml allows
 #   make bench  - the speed measurements of benchmarks/
 VENV ?= .venv
 PYTHON ?= python3
@@ -9,7 +10,7 @@ BIN := $(VENV)/bin
 export NMF_TEACH_DATA ?= $(abspath ../shared/data)
 export PYDEVD_DISABLE_FILE_VALIDATION = 1
 
-.PHONY: setup node browser book test bench clean lab
+.PHONY: setup node browser book test ruff test-mindeps bench clean lab
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +35,25 @@ book: setup
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 test: book
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+ruff: $(BIN)/.installed
+	$(BIN)/ruff check .
+
+# A fresh venv (under _build/, not committed) with exactly the lower bounds of pyproject.toml (core and the
+# news and progress extras; tools/min_requirements.py), then the package's tests in it: not the chapters
+# (--noconftest: the root conftest.py only selects notebooks) and not the browser or notebook tests.
+MINDEPS := _build/mindeps
+test-mindeps:
+	rm -rf $(MINDEPS)
+	$(PYTHON) -m venv $(MINDEPS)
+	$(PYTHON) tools/min_requirements.py > $(MINDEPS)/requirements.txt
+	$(MINDEPS)/bin/pip install --quiet -r $(MINDEPS)/requirements.txt
+	$(MINDEPS)/bin/pip check
+	$(MINDEPS)/bin/pip freeze | grep -iE '^(numpy|scipy|matplotlib|ipywidgets|threadpoolctl|pooch|scikit-learn|tqdm)=='
+	PYTHONPATH=$(CURDIR) $(MINDEPS)/bin/python -m pytest -p no:cacheprovider --noconftest -o addopts=-ra -q \
+	    --ignore=tests/test_browser.py --ignore=tests/test_notebook_ch07.py tests
 
 bench: setup
 	$(BIN)/python benchmarks/bench_mu.py

@@ -70,7 +70,12 @@ def check_matrix(X, name="V", *, allow_sparse=False, nonnegative=True, copy=Fals
             raise ValueError(f"{name} must be real, got complex dtype {X.dtype}")
         if X.ndim != 2:
             raise ValueError(f"{name} must be a 2-D matrix, got an array of shape {X.shape}")
-        X = np.array(X, dtype=_float_dtype(X.dtype), copy=copy or None, order="K")  # layout kept: no copy for it
+        # Layout kept ("K"): no copy for it. np.asarray copies only for a new dtype;
+        # np.array(copy=True) always does (and means the same in numpy 1 and 2).
+        if copy:
+            X = np.array(X, dtype=_float_dtype(X.dtype), copy=True, order="K")
+        else:
+            X = np.asarray(X, dtype=_float_dtype(X.dtype), order="K")
         values = X
     if X.shape[0] == 0 or X.shape[1] == 0:
         raise ValueError(f"{name} is empty (shape {X.shape}); it needs at least one row and one column")

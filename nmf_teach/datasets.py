@@ -7,16 +7,22 @@ BBC news word counts) and :func:`load_grolier`. Each looks, in this order,
 1. in the folder named by the environment variable ``NMF_TEACH_DATA`` (the
    book's tests and CI point it at the prepared files of ``shared/data``;
    the file names are the ones used there),
-2. in a per-user cache, ``$XDG_CACHE_HOME/nmf_teach`` (by default
-   ``~/.cache/nmf_teach``),
+2. in a per-user cache, :func:`cache_folder` (``pooch.os_cache``: on Linux
+   ``$XDG_CACHE_HOME/nmf_teach``, by default ``~/.cache/nmf_teach``),
 
-for the converted files, then for the original download (put there by hand);
-if neither is found it downloads the original from its public home, checks
-its sha256, converts it, checks the converted arrays against the sha256 of
-the prepared files, and writes the converted arrays to the cache (``.npz``,
-read with ``allow_pickle=False``; nothing is pickled). When all of that fails
-it raises :class:`DataUnavailableError`, which names the file, the address
-to fetch it from and the folder to put it in.
+for the converted files, then for the original download (put there by hand).
+If neither is found it fetches the original from its public home through
+`pooch <https://www.fatiando.org/pooch/>`_ (the address and sha256 of each source are in
+the ``sources`` of each data set below; the download is atomic, with a progress bar when tqdm is
+installed), converts it, checks the converted arrays against the sha256 of
+the prepared files, and writes them to the cache (``.npz``, read with
+``allow_pickle=False``; nothing is pickled); the download itself is not
+kept. When all of that fails it raises :class:`DataUnavailableError`, which
+names the file, the address to fetch it from and the folder to put it in.
+
+Building the BBC counts from the raw texts needs scikit-learn's English stop
+words (``pip install 'nmf_teach[news]'``); reading the prepared counts does
+not.
 """
 
 import hashlib
@@ -24,10 +30,8 @@ import io
 import itertools
 import os
 import re
-import shutil
 import tarfile
 import tempfile
-import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,9 +125,11 @@ class DataUnavailableError(OSError):
 
 
 def cache_folder():
-    """The per-user cache: ``$XDG_CACHE_HOME/nmf_teach``, by default ``~/.cache/nmf_teach``."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "nmf_teach"
+    """The per-user cache, ``pooch.os_cache("nmf_teach")``: on Linux ``$XDG_CACHE_HOME/nmf_teach``, by default
+    ``~/.cache/nmf_teach``."""
+    import pooch  # here, not at the top: make_swimmer and ``import nmf_teach`` need no download machinery
+
+    return Path(pooch.os_cache("nmf_teach"))
 
 
 def data_folders():
@@ -137,7 +143,7 @@ def data_folders():
 
 @dataclass(frozen=True)
 class Source:
-    """One public home of an original file.
+    """One public home of an original file: a line of the registry.
 
     ``sha256`` is the checksum of the file at ``url``; ``None`` means no
     checksum of that file is known, and only the converted arrays can be
@@ -162,14 +168,6 @@ class _Spec:
     content_sha256: object  # expected digest, or None if unknown
 
 
-def _sha256_file(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _digest_arrays(*items):
     """sha256 of arrays and lists of strings, independent of how they were stored."""
     h = hashlib.sha256()
@@ -185,14 +183,28 @@ def _digest_arrays(*items):
     return h.hexdigest()
 
 
-def _download(url, dest, timeout=DOWNLOAD_TIMEOUT):
-    """Copy ``url`` (http, https or file) to ``dest``; return the sha256 of what arrived."""
-    h = hashlib.sha256()
-    with urllib.request.urlopen(url, timeout=timeout) as response, open(dest, "wb") as out:
-        for block in iter(lambda: response.read(1 << 20), b""):
-            h.update(block)
-            out.write(block)
-    return h.hexdigest()
+def _progressbar():
+    """pooch draws a progress bar with tqdm, when it is installed (``pip install 'nmf_teach[progress]'``)."""
+    try:
+        import tqdm  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _fetch(src, folder):
+    """Download ``src`` into ``folder`` through pooch; return its path.
+
+    pooch downloads to a temporary file beside the target, checks the sha256
+    when it is known (a file that differs is deleted and ``ValueError`` is
+    raised) and only then moves it into place, so an interrupted or damaged
+    download never looks like a file at hand.
+    """
+    import pooch
+
+    known = None if src.sha256 is None else f"sha256:{src.sha256}"
+    downloader = pooch.HTTPDownloader(progressbar=_progressbar(), timeout=DOWNLOAD_TIMEOUT)
+    return Path(pooch.retrieve(src.url, known, fname=src.filename, path=folder, downloader=downloader))
 
 
 def _convert_checked(spec, raw_path):
@@ -243,54 +255,56 @@ def _unavailable(spec, problems):
     )
 
 
-def _locate(spec, download=True):
-    """The folder holding ``spec.files``: found, converted from a file at hand, or downloaded."""
+_CONVERSION_ERRORS = (ValueError, OSError, KeyError, tarfile.TarError, zipfile.BadZipFile)
+
+
+def _locate(spec, download=True, before_download=None):
+    """The folder holding ``spec.files``: found, converted from a file at hand, or downloaded.
+
+    ``before_download`` is called once before the first download (the news
+    loader checks there that it can count words).
+    """
+    import pooch
+
     folders = data_folders()
     for folder in folders:
         if all((folder / name).is_file() for name in spec.files):
             return folder
-    problems = []
-    # An original file put in a data folder by hand: check, convert, cache.
+    # An original file put in a data folder by hand: check, convert, cache (the file is kept).
     for folder in folders:
         for filename in dict.fromkeys(src.filename for src in spec.sources):
             raw = folder / filename
             if not raw.is_file():
                 continue
             known = [src.sha256 for src in spec.sources if src.filename == filename]
-            if None not in known and _sha256_file(raw) not in known:
+            got = pooch.file_hash(str(raw))
+            if None not in known and got not in known:
                 raise DataUnavailableError(
-                    f"{raw} has sha256 {_sha256_file(raw)}, but {filename} from "
+                    f"{raw} has sha256 {got}, but {filename} from "
                     f"{spec.sources[0].url} has sha256 {' or '.join(known)}: the file is damaged or a "
                     f"different version. Delete it and download it again."
                 )
             return _store(spec, _convert_checked(spec, raw))
     if not download:
-        problems.append("no download attempted (download=False)")
-        raise _unavailable(spec, problems)
-    cache = cache_folder()
-    cache.mkdir(parents=True, exist_ok=True)
+        raise _unavailable(spec, ["no download attempted (download=False)"])
+    if before_download is not None:
+        before_download()
+    problems = []
     for src in spec.sources:
-        workdir = Path(tempfile.mkdtemp(dir=cache, prefix=".download.", suffix=".part"))
-        tmp = workdir / src.filename
         try:
-            try:
-                got = _download(src.url, tmp)
-            except OSError as error:  # URLError, HTTPError, timeouts are OSErrors
-                problems.append(f"download of {src.url} failed: {error}")
-                continue
-            if src.sha256 is not None and got != src.sha256:
-                problems.append(
-                    f"download of {src.url} refused: sha256 {got} differs from the known {src.sha256}"
-                )
-                continue
-            try:
-                payload = _convert_checked(spec, tmp)
-            except (ValueError, OSError, KeyError, tarfile.TarError, zipfile.BadZipFile) as error:
-                problems.append(f"{src.filename} from {src.url} could not be converted: {error}")
-                continue
-            return _store(spec, payload)
+            raw = _fetch(src, cache_folder())
+        except ValueError as error:  # pooch: the sha256 differs (the file is deleted), or an address it cannot fetch
+            problems.append(f"download of {src.url} refused: {error}")
+            continue
+        except OSError as error:  # requests' errors (refused, timeout, HTTP 404) are OSErrors
+            problems.append(f"download of {src.url} failed: {error}")
+            continue
+        try:
+            return _store(spec, _convert_checked(spec, raw))
+        except _CONVERSION_ERRORS as error:
+            problems.append(f"{src.filename} from {src.url} could not be converted: {error}")
         finally:
-            shutil.rmtree(workdir, ignore_errors=True)
+            raw.unlink(missing_ok=True)  # only the converted arrays are kept
     raise _unavailable(spec, problems)
 
 
@@ -622,9 +636,10 @@ def english_stop_words():
     """scikit-learn's built-in English stop-word list (318 words), as a frozenset."""
     try:
         from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-    except ImportError as error:  # pragma: no cover - scikit-learn is in requirements.txt
-        raise ImportError("building the BBC counts needs scikit-learn's English stop words: "
-                          "pip install scikit-learn") from error
+    except ImportError as error:
+        raise ImportError("counting words (count_words, and load_news when it builds the BBC counts from the "
+                          "raw texts) needs scikit-learn's English stop words, an optional dependency: "
+                          "pip install 'nmf_teach[news]' (or scikit-learn)") from error
     return frozenset(ENGLISH_STOP_WORDS)
 
 
@@ -752,6 +767,16 @@ def load_news(*, download=True):
 
     The book's stand-in for Lee & Seung's Grolier encyclopedia. Counts made
     by :func:`count_words` from the raw texts of Greene & Cunningham (2006).
+    Reading the prepared counts needs only the core; building them from the
+    raw texts needs scikit-learn's stop words (``pip install 'nmf_teach[news]'``),
+    checked before anything is downloaded.
+
+    Raises
+    ------
+    ImportError
+        If the counts must be built and scikit-learn is not installed.
+    DataUnavailableError
+        If the data is nowhere and cannot be downloaded.
 
     Returns
     -------
@@ -761,7 +786,7 @@ def load_news(*, download=True):
         sorted); ``doc_ids`` such as ``"business/001"``; ``categories``
         (2225,) among business, entertainment, politics, sport, tech.
     """
-    folder = _locate(BBC, download)
+    folder = _locate(BBC, download, before_download=english_stop_words)  # no download that cannot be counted
     counts = sp.load_npz(folder / "bbc_news_counts.npz").tocsr()
     vocab = (folder / "bbc_news_vocab.txt").read_text(encoding="utf-8").split("\n")[:-1]
     lines = (folder / "bbc_news_docs.tsv").read_text(encoding="utf-8").split("\n")[1:]
@@ -864,6 +889,8 @@ def make_sparse_counts(shape=GROLIER_SHAPE, *, words_per_document=274533 / 2225,
     if mean_count < 1:
         raise ValueError(f"mean_count must be >= 1 (counts are 1, 2, ...), got {mean_count}")
     rng = np.random.default_rng(seed)
-    V = sp.random_array(shape, density=words_per_document / m, format="csr", rng=rng,
-                        data_sampler=lambda size: rng.geometric(1 / mean_count, size=size).astype(np.float64))
+    # The generator is passed by position: SciPy < 1.15 names that argument random_state, later ones rng
+    # (same numbers as sp.random_array(..., rng=rng), which SciPy 1.10 lacks).
+    V = sp.random(m, n, words_per_document / m, "csr", None, rng,
+                  lambda size: rng.geometric(1 / mean_count, size=size).astype(np.float64))
     return sp.csr_matrix(V)

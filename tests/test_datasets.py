@@ -1,7 +1,8 @@
 """The data loaders: conversion paths on small archives built here, checksums, the real files.
 
-No test touches the network: downloads are served from ``file://`` URLs or a
-local ``http.server`` on 127.0.0.1, from archives the tests write themselves.
+No test touches the network: downloads (through pooch) are served by a local
+``http.server`` on 127.0.0.1, from archives the tests write themselves; the
+server stops at the end of each test.
 The BBC tokenizer cannot be checked against the prepared counts here (the raw
 article texts are not in the data folder), so it is checked against
 scikit-learn's ``CountVectorizer`` on text written below.
@@ -19,6 +20,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+import pooch
 import pytest
 import scipy.io
 import scipy.sparse as sp
@@ -68,23 +70,47 @@ def sha(data):
     return hashlib.sha256(data).hexdigest()
 
 
-def serve(folder):
-    """A static http server on 127.0.0.1 for ``folder``; returns (base URL, server)."""
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    timeout = 10  # seconds: a stalled connection ends by itself
 
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def www(tmp_path):
+    """A static http server on 127.0.0.1 for the folder ``tmp_path/www``, stopped when the test ends.
+
+    Returns a function: ``put(name, data)`` writes the file and returns its URL.
+    """
+    folder = tmp_path / "www"
+    folder.mkdir()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_address[1]}", server
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+
+    def put(name, data):
+        (folder / name).write_bytes(data)
+        return f"{base}/{name}"
+
+    put.base = base
+    try:
+        yield put
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
 
 
 def no_download(*args, **kwargs):
     raise AssertionError("a download was attempted although the data was at hand")
 
 
-def leftovers(folder):
-    return sorted(p.name for p in folder.glob(".*")) if folder.exists() else []
+def leftovers(folder, keep):
+    """Files in ``folder`` other than ``keep``: temporary files and downloads must not stay."""
+    return sorted(p.name for p in folder.iterdir() if p.name not in keep) if folder.exists() else []
 
 
 RNG = np.random.default_rng(0)
@@ -126,12 +152,11 @@ def test_read_pgm_refuses_ascii_and_truncated_files():
 # --------------------------------------------------------------------------- CBCL
 
 
-def test_cbcl_downloads_converts_checks_and_caches(cache, tmp_path, monkeypatch):
+def test_cbcl_downloads_converts_checks_and_caches(cache, www, monkeypatch):
     archive = cbcl_archive()
-    (tmp_path / "faces.tar.gz").write_bytes(archive)
     expected = ds._digest_arrays(np.stack([f.ravel() for f in FACES]),
                                  np.array([f"face{i:05d}.pgm" for i in (1, 2, 3)]))
-    with_sources(monkeypatch, "CBCL", ds.Source((tmp_path / "faces.tar.gz").as_uri(), "faces.tar.gz", sha(archive)),
+    with_sources(monkeypatch, "CBCL", ds.Source(www("faces.tar.gz", archive), "faces.tar.gz", sha(archive)),
                  content_sha256=expected)
     faces = ds.load_cbcl_faces(normalize=None)
     assert faces.images.shape == (3, 361) and faces.images.dtype == np.uint8
@@ -139,51 +164,54 @@ def test_cbcl_downloads_converts_checks_and_caches(cache, tmp_path, monkeypatch)
         assert np.array_equal(faces.images[i].reshape(19, 19), face)
         assert np.array_equal(faces.V[:, i].reshape(19, 19), face.astype(float))
     assert list(faces.filenames) == ["face00001.pgm", "face00002.pgm", "face00003.pgm"]
-    assert (cache / "cbcl_faces.npz").is_file() and leftovers(cache) == []
-    assert not (cache / "faces.tar.gz").exists()  # the raw download is not kept
-    monkeypatch.setattr(ds, "_download", no_download)  # the second call reads the cache
+    assert leftovers(cache, keep={"cbcl_faces.npz"}) == []  # the raw download is not kept
+    monkeypatch.setattr(pooch, "retrieve", no_download)  # the second call reads the cache
     again = ds.load_cbcl_faces(normalize="unit")
     assert np.array_equal(again.images, faces.images) and again.V.max() == pytest.approx(1.0)
     with np.load(cache / "cbcl_faces.npz", allow_pickle=False) as cached:  # no pickle needed
         assert set(cached.files) == {"faces", "filenames"}
 
 
-def test_cbcl_from_a_zip_of_pgms_over_http(cache, tmp_path, monkeypatch):
+def test_cbcl_from_a_zip_of_pgms_after_a_missing_mirror(cache, www, monkeypatch):
     archive = zip_bytes({f"cbcl_faces/face{i + 1:05d}.pgm": pgm(f) for i, f in enumerate(FACES)}
                         | {"__MACOSX/cbcl_faces/._face00001.pgm": b"resource fork"})
-    (tmp_path / "cbcl_faces.zip").write_bytes(archive)
-    base, server = serve(tmp_path)
-    try:
-        with_sources(monkeypatch, "CBCL", ds.Source(f"{base}/cbcl_faces.zip", "cbcl_faces.zip", sha(archive)),
-                     content_sha256=None)
-        faces = ds.load_cbcl_faces()
-    finally:
-        server.shutdown()
-    assert faces.V.shape == (361, 3)
+    with_sources(monkeypatch, "CBCL",
+                 ds.Source(f"{www.base}/gone/faces.tar.gz", "faces.tar.gz", None),  # HTTP 404: the next source
+                 ds.Source(www("cbcl_faces.zip", archive), "cbcl_faces.zip", sha(archive)),
+                 content_sha256=None)
+    faces = ds.load_cbcl_faces()
+    assert faces.V.shape == (361, 3) and leftovers(cache, keep={"cbcl_faces.npz"}) == []
     assert np.allclose(faces.V, ds.lee_seung_normalize(np.stack([f.ravel() for f in FACES]).T))
 
 
-def test_a_corrupted_download_is_refused_and_not_cached(cache, tmp_path, monkeypatch):
+def test_a_corrupted_download_is_refused_and_not_cached(cache, www, monkeypatch):
     archive = cbcl_archive()
-    (tmp_path / "faces.tar.gz").write_bytes(archive[:-40] + b"\0" * 40)  # damaged in transit
-    url = (tmp_path / "faces.tar.gz").as_uri()
+    url = www("faces.tar.gz", archive[:-40] + b"\0" * 40)  # damaged in transit
     with_sources(monkeypatch, "CBCL", ds.Source(url, "faces.tar.gz", sha(archive)), content_sha256=None)
     with pytest.raises(ds.DataUnavailableError) as error:
         ds.load_cbcl_faces()
     message = str(error.value)
-    assert "sha256" in message and url in message and str(cache) in message and "faces.tar.gz" in message
-    assert not (cache / "cbcl_faces.npz").exists() and leftovers(cache) == []
-    assert not (cache / "faces.tar.gz").exists()
+    assert "refused" in message and sha(archive) in message  # pooch's report of the sha256 that differs
+    assert url in message and str(cache) in message and "faces.tar.gz" in message
+    assert leftovers(cache, keep=set()) == []  # neither the download nor a temporary file stays
 
 
-def test_converted_arrays_that_differ_from_the_books_copy_are_refused(cache, tmp_path, monkeypatch):
+def test_a_download_shows_a_progress_bar_when_tqdm_is_installed(cache, www, monkeypatch, capsys):
+    pytest.importorskip("tqdm")  # the `progress` extra
     archive = cbcl_archive()
-    (tmp_path / "faces.tar.gz").write_bytes(archive)
-    with_sources(monkeypatch, "CBCL", ds.Source((tmp_path / "faces.tar.gz").as_uri(), "faces.tar.gz", None),
+    with_sources(monkeypatch, "CBCL", ds.Source(www("faces.tar.gz", archive), "faces.tar.gz", sha(archive)),
+                 content_sha256=None)
+    ds.load_cbcl_faces()
+    err = capsys.readouterr().err
+    assert "100%" in err and f"{len(archive) / 1000:.2f}k/{len(archive) / 1000:.2f}k" in err, err
+
+
+def test_converted_arrays_that_differ_from_the_books_copy_are_refused(cache, www, monkeypatch):
+    with_sources(monkeypatch, "CBCL", ds.Source(www("faces.tar.gz", cbcl_archive()), "faces.tar.gz", None),
                  content_sha256="0" * 64)  # no file checksum known: the content check must catch it
     with pytest.raises(ds.DataUnavailableError, match="differ from the book's copy"):
         ds.load_cbcl_faces()
-    assert not (cache / "cbcl_faces.npz").exists() and leftovers(cache) == []
+    assert leftovers(cache, keep=set()) == []
 
 
 def test_an_original_put_in_the_cache_by_hand_is_used_without_download(cache, monkeypatch):
@@ -191,9 +219,9 @@ def test_an_original_put_in_the_cache_by_hand_is_used_without_download(cache, mo
     (cache / "faces.tar.gz").write_bytes(cbcl_archive())
     with_sources(monkeypatch, "CBCL", ds.Source("http://127.0.0.1:9/faces.tar.gz", "faces.tar.gz", None),
                  content_sha256=None)
-    monkeypatch.setattr(ds, "_download", no_download)
+    monkeypatch.setattr(pooch, "retrieve", no_download)
     assert ds.load_cbcl_faces().V.shape == (361, 3)
-    assert (cache / "cbcl_faces.npz").is_file()
+    assert (cache / "cbcl_faces.npz").is_file() and (cache / "faces.tar.gz").is_file()  # the user's file stays
 
 
 def test_a_damaged_original_at_hand_is_refused(cache, monkeypatch):
@@ -232,19 +260,15 @@ def test_lee_seung_normalization():
 # --------------------------------------------------------------------------- Olivetti
 
 
-def test_olivetti_from_a_tiny_mat_over_http(cache, tmp_path, monkeypatch):
+def test_olivetti_from_a_tiny_mat_over_http(cache, tmp_path, www, monkeypatch):
     upright = [RNG.integers(0, 243, size=(64, 64)).astype(np.uint8) for _ in range(3)]
     # MATLAB stores each image column-major: the column is the image read down its columns
     faces = np.stack([image.ravel(order="F") for image in upright], axis=1)
     scipy.io.savemat(tmp_path / "olivettifaces.mat", {"faces": faces})
     data = (tmp_path / "olivettifaces.mat").read_bytes()
-    base, server = serve(tmp_path)
-    try:
-        with_sources(monkeypatch, "OLIVETTI", ds.Source(f"{base}/olivettifaces.mat", "olivettifaces.mat", sha(data)),
-                     content_sha256=None)
-        olivetti = ds.load_olivetti_faces(normalize="unit")
-    finally:
-        server.shutdown()
+    with_sources(monkeypatch, "OLIVETTI", ds.Source(www("olivettifaces.mat", data), "olivettifaces.mat", sha(data)),
+                 content_sha256=None)
+    olivetti = ds.load_olivetti_faces(normalize="unit")
     assert olivetti.images.shape == (3, 4096) and olivetti.images.dtype == np.uint8
     for i, image in enumerate(upright):
         assert np.array_equal(olivetti.images[i].reshape(64, 64), image)
@@ -273,6 +297,7 @@ def test_count_words_matches_scikit_learns_count_vectorizer():
 
 
 def test_count_words_rules_on_a_handmade_example():
+    pytest.importorskip("sklearn")  # the default stop words (the `news` extra)
     texts = ["Lead, LEAD and lead-pipes: it's metal.", "He leads; we lead.", "Copper x 42"]
     counts, vocab = ds.count_words(texts, min_df=1, max_df=1.0)
     assert vocab == ["copper", "lead", "leads", "metal", "pipes"]  # 'it', 'he', 'we', 'and' are stop words
@@ -288,16 +313,15 @@ def test_decode_text_falls_back_to_latin1():
     assert ds.decode_text("naïve £5".encode("latin-1")) == "naïve £5"
 
 
-def test_bbc_from_a_zip_of_three_texts(cache, tmp_path, monkeypatch):
+def test_bbc_from_a_zip_of_three_texts(cache, www, monkeypatch):
+    pytest.importorskip("sklearn")  # the stop words (the `news` extra)
     archive = zip_bytes({
         "bbc/README.TXT": b"All rights ... owned by the BBC",
         "bbc/sport/001.txt": b"Lead striker scores.\n\nThe lead grows.",
         "bbc/business/002.txt": "Copper price: the café's £ lead.".encode("latin-1"),  # not UTF-8
         "bbc/business/001.txt": b"Steel and copper prices rise.",
     })
-    (tmp_path / "bbc-fulltext.zip").write_bytes(archive)
-    with_sources(monkeypatch, "BBC", ds.Source((tmp_path / "bbc-fulltext.zip").as_uri(), "bbc-fulltext.zip",
-                                               sha(archive)),
+    with_sources(monkeypatch, "BBC", ds.Source(www("bbc-fulltext.zip", archive), "bbc-fulltext.zip", sha(archive)),
                  convert=functools.partial(ds._convert_bbc, min_df=1, max_df=1.0), content_sha256=None)
     news = ds.load_news()
     assert news.doc_ids == ["business/001", "business/002", "sport/001"]  # by category, then number
@@ -317,14 +341,13 @@ def test_bbc_from_a_zip_of_three_texts(cache, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("transposed", [False, True])
-def test_grolier_from_a_tiny_mat(cache, tmp_path, monkeypatch, transposed):
+def test_grolier_from_a_tiny_mat(cache, tmp_path, www, monkeypatch, transposed):
     V = sp.random(5, 4, density=0.5, random_state=3, format="csc")
     V.data = np.ceil(V.data * 9)
     words = np.array(["lead", "metal", "law", "copper", "rules"], dtype=object)
     scipy.io.savemat(tmp_path / "grolier15276.mat", {"grolier": V.T.tocsc() if transposed else V, "words": words})
     data = (tmp_path / "grolier15276.mat").read_bytes()
-    with_sources(monkeypatch, "GROLIER", ds.Source((tmp_path / "grolier15276.mat").as_uri(), "grolier15276.mat",
-                                                   sha(data)),
+    with_sources(monkeypatch, "GROLIER", ds.Source(www("grolier15276.mat", data), "grolier15276.mat", sha(data)),
                  convert=functools.partial(ds._convert_grolier, shape=(5, 4)))
     grolier = ds.load_grolier()
     assert grolier.vocab == list(words)
@@ -332,10 +355,11 @@ def test_grolier_from_a_tiny_mat(cache, tmp_path, monkeypatch, transposed):
     assert (cache / "grolier15276_counts.npz").is_file()
 
 
-def test_grolier_of_the_wrong_shape_is_refused(cache, tmp_path, monkeypatch):
+def test_grolier_of_the_wrong_shape_is_refused(cache, tmp_path, www, monkeypatch):
     scipy.io.savemat(tmp_path / "grolier15276.mat",
                      {"grolier": sp.csc_matrix(np.ones((2, 3))), "words": np.array(["a", "b"], dtype=object)})
-    with_sources(monkeypatch, "GROLIER", ds.Source((tmp_path / "grolier15276.mat").as_uri(), "grolier15276.mat"))
+    url = www("grolier15276.mat", (tmp_path / "grolier15276.mat").read_bytes())
+    with_sources(monkeypatch, "GROLIER", ds.Source(url, "grolier15276.mat"))
     with pytest.raises(ds.DataUnavailableError, match="expected"):
         ds.load_grolier()
     assert not (cache / "grolier15276_counts.npz").exists()
@@ -351,7 +375,7 @@ real = pytest.mark.skipif(not (SHARED_DATA / "cbcl_faces.npz").is_file(),
 def shared(monkeypatch, tmp_path):
     monkeypatch.setenv(ds.DATA_ENV, str(SHARED_DATA))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    monkeypatch.setattr(ds, "_download", no_download)
+    monkeypatch.setattr(pooch, "retrieve", no_download)
 
 
 @real

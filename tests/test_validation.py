@@ -251,3 +251,24 @@ class TestSolverOptions:
             solvers.epsilon_mu(GOOD, 2, epsilon=value)
         with pytest.raises(ValueError, match=r"epsilon must be a finite number > 0, got 0"):
             solvers.epsilon_mu(GOOD, 2, epsilon=0)
+
+
+class TestCopy:
+    """``copy`` means the same under numpy 1 and numpy 2 (numpy 1 refuses ``np.array(copy=None)``)."""
+
+    def test_no_copy_when_nothing_changes(self):
+        V = np.asfortranarray(np.random.default_rng(3).random((4, 3)))
+        assert check_matrix(V) is V  # float64 in any layout: returned as it is
+        V32 = V.astype(np.float32)
+        assert check_matrix(V32) is V32
+
+    def test_copy_true_always_copies_and_keeps_the_layout(self):
+        V = np.asfortranarray(np.random.default_rng(4).random((4, 3)))
+        X = check_matrix(V, copy=True)
+        assert not np.shares_memory(X, V) and X.flags.f_contiguous
+        np.testing.assert_array_equal(X, V)
+
+    def test_a_new_dtype_is_a_new_array(self):
+        V = np.arange(6).reshape(2, 3)
+        X = check_matrix(V)
+        assert X.dtype == np.float64 and not np.shares_memory(X, V)
