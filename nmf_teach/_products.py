@@ -31,15 +31,15 @@ With ``A`` cut into row blocks ``A_1, ..., A_p`` (rows ``lo_b:hi_b``),
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 
 import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import ThreadpoolController
 
-try:  # the kernels behind SciPy's sparse @ dense, which can write into a given array
+try:  # the kernels behind SciPy's sparse @ dense, which can write into a given array (private to SciPy)
     from scipy.sparse import _sparsetools
-except ImportError:  # pragma: no cover - a SciPy without them: allocate, as A @ X does
+except Exception:  # pragma: no cover - a SciPy without them: allocate, as A @ X does
     _sparsetools = None
 
 #: A sparse V with fewer non-zeros is multiplied in one piece: below this,
@@ -50,11 +50,14 @@ THREADED_NONZEROS = 50_000
 _blas = None  # a threadpoolctl controller, made on first use (finding the libraries takes about 1 ms)
 
 
-def _blas_limited_to_one_thread():
+def blas_limited(threads):
+    """A context manager holding BLAS to ``threads`` threads (threadpoolctl); None leaves it alone."""
     global _blas
+    if threads is None:
+        return nullcontext()
     if _blas is None:
         _blas = ThreadpoolController()
-    return _blas.limit(limits=1, user_api="blas")
+    return _blas.limit(limits=int(threads), user_api="blas")
 
 
 def usable_cores():
@@ -75,6 +78,10 @@ class ProductsWithV:
     threads : int or None
         The number of blocks (and threads) for a sparse V; None uses every
         usable core. 1 multiplies in one piece.
+
+    The threads start, and BLAS is held to one thread, only inside the
+    ``with`` block (in :meth:`__enter__`); outside it the blocks are
+    multiplied one after the other, with the same numbers.
 
     Both products take ``out``, a C-ordered array of the result's shape and
     dtype to write into; the solver passes arrays allocated once, so its loop
@@ -107,11 +114,13 @@ class ProductsWithV:
         threads = usable_cores() if threads is None else threads
         count = threads if A.nnz >= THREADED_NONZEROS else 1
         self.blocks = _row_blocks(A, max(count, 1))
-        if len(self.blocks) > 1:
-            self._pool = ThreadPoolExecutor(max_workers=len(self.blocks) - 1, thread_name_prefix="nmf_teach")
-            self._limits.enter_context(_blas_limited_to_one_thread())
+        _kernels_work()  # checked here once, not by several threads at once
 
     def __enter__(self):
+        """Start the threads for a sparse V cut in blocks, and hold BLAS to one thread until :meth:`close`."""
+        if self.sparse and len(self.blocks) > 1 and self._pool is None:
+            self._limits.enter_context(blas_limited(1))
+            self._pool = ThreadPoolExecutor(max_workers=len(self.blocks) - 1, thread_name_prefix="nmf_teach")
         return self
 
     def __exit__(self, *exc_info):
@@ -175,30 +184,65 @@ class ProductsWithV:
         return out
 
 
+_kernels_checked = {}  # id(_sparsetools) -> whether its kernels gave SciPy's numbers on a small example
+
+
+def _kernels_work():
+    """Whether SciPy's private kernels exist, run, and give the numbers of ``A @ X`` on a small example.
+
+    ``scipy.sparse._sparsetools`` is not public: a later SciPy may rename,
+    change or drop it. Any failure (missing, raising, different numbers)
+    means the plain products are used, which allocate their result but give
+    the same numbers. Checked once per module object.
+    """
+    key = id(_sparsetools)
+    if key not in _kernels_checked:
+        _kernels_checked[key] = _sparsetools is not None and _kernel_gives_scipys_numbers()
+    return _kernels_checked[key]
+
+
+def _kernel_gives_scipys_numbers():
+    A = sp.csr_matrix(np.array([[1.0, 0.0, 2.0], [0.0, 3.0, 0.0]]))
+    X, Y = np.arange(6.0).reshape(3, 2), np.arange(4.0).reshape(2, 2)
+    AX, AtY = np.full((2, 2), np.nan), np.full((3, 2), np.nan)
+    try:
+        _call_kernel(A, X, AX, transposed=False)
+        _call_kernel(A, Y, AtY, transposed=True)
+    except Exception:
+        return False
+    return np.array_equal(AX, A @ X) and np.array_equal(AtY, A.T @ Y)
+
+
+def _call_kernel(A, X, out, transposed):
+    """``out[:] = A @ X`` (``Aᵀ @ X`` if ``transposed``) by SciPy's kernel, for CSR A and C-ordered X, out."""
+    out.fill(0)  # the kernel adds to out
+    m, n = A.shape
+    if transposed:
+        _sparsetools.csc_matvecs(n, m, X.shape[1], A.indptr, A.indices, A.data, X.ravel(), out.ravel())
+    else:
+        _sparsetools.csr_matvecs(m, n, X.shape[1], A.indptr, A.indices, A.data, X.ravel(), out.ravel())
+
+
 def _kernel_applies(A, X, out):
     """Whether SciPy's kernel can write ``A @ X`` straight into ``out``."""
-    return (_sparsetools is not None and A.dtype == X.dtype == out.dtype
-            and X.flags.c_contiguous and out.flags.c_contiguous)
+    return (A.dtype == X.dtype == out.dtype and X.flags.c_contiguous and out.flags.c_contiguous
+            and _kernels_work())
 
 
 def _csr_times(A, X, out):
     """``out[:] = A @ X`` for CSR A and C-ordered X and out."""
-    if not _kernel_applies(A, X, out):
+    if _kernel_applies(A, X, out):
+        _call_kernel(A, X, out, transposed=False)
+    else:
         out[:] = A @ X
-        return
-    out.fill(0)  # the kernel adds to out
-    m, n = A.shape
-    _sparsetools.csr_matvecs(m, n, X.shape[1], A.indptr, A.indices, A.data, X.ravel(), out.ravel())
 
 
 def _csr_T_times(A, Y, out):
     """``out[:] = Aᵀ @ Y`` for CSR A (read as the CSC matrix Aᵀ) and C-ordered Y and out."""
-    if not _kernel_applies(A, Y, out):
+    if _kernel_applies(A, Y, out):
+        _call_kernel(A, Y, out, transposed=True)
+    else:
         out[:] = A.T @ Y
-        return
-    out.fill(0)
-    m, n = A.shape
-    _sparsetools.csc_matvecs(n, m, Y.shape[1], A.indptr, A.indices, A.data, Y.ravel(), out.ravel())
 
 
 def _row_blocks(A, count):

@@ -92,13 +92,40 @@ def test_float32_and_mixed_dtypes(threaded_small):
         assert relative_difference(VtW, V.T @ W32.astype(np.float64)) < 1e-14
 
 
-def test_without_scipys_kernels_the_plain_products_are_used(threaded_small, monkeypatch):
-    monkeypatch.setattr(_products, "_sparsetools", None)
+class _RaisingKernels:
+    """A SciPy whose private kernels changed their signature."""
+
+    def csr_matvecs(self, *args):
+        raise TypeError("csr_matvecs() takes 7 arguments")
+
+    csc_matvecs = csr_matvecs
+
+
+class _WrongKernels:
+    """A SciPy whose private kernels run but no longer add into ``out`` (they leave it as it is)."""
+
+    def csr_matvecs(self, *args):
+        pass
+
+    csc_matvecs = csr_matvecs
+
+
+@pytest.mark.parametrize("kernels", [None, _RaisingKernels(), _WrongKernels(), object()],
+                         ids=["missing", "raising", "wrong numbers", "renamed"])
+def test_any_failure_of_scipys_private_kernels_falls_back_to_the_same_numbers(threaded_small, monkeypatch, kernels):
+    """The products through SciPy's private kernels and through the public ``A @ X`` agree to the last bit."""
     V = sparse_counts(120, 70, 0.2, seed=11)
     W, Ht = factors(120, 70, 5, seed=12)
     with ProductsWithV(V, threads=3) as products:
-        assert relative_difference(products.V_times(Ht), V @ Ht) < 1e-14
-        assert relative_difference(products.Vt_times(W), V.T @ W) < 1e-14
+        assert _products._kernels_work()  # this SciPy's kernels pass the check
+        through_kernels = products.V_times(Ht).copy(), products.Vt_times(W).copy()
+    monkeypatch.setattr(_products, "_sparsetools", kernels)
+    with ProductsWithV(V, threads=3) as products:
+        assert not _products._kernels_work()
+        fallback = products.V_times(Ht), products.Vt_times(W)
+    for kernel_result, fallback_result in zip(through_kernels, fallback, strict=True):
+        np.testing.assert_array_equal(kernel_result, fallback_result)
+    assert relative_difference(fallback[0], V @ Ht) < 1e-14
 
 
 def test_unsorted_indices_and_other_formats(threaded_small):
@@ -123,7 +150,9 @@ def blas_threads():
 def test_blas_is_held_to_one_thread_only_while_the_threads_run(threaded_small):
     before = blas_threads()
     V = sparse_counts(100, 40, 0.3, seed=15)
-    with ProductsWithV(V, threads=2) as products:
+    products = ProductsWithV(V, threads=2)
+    assert blas_threads() == before  # made, not entered: nothing taken yet
+    with products:
         assert set(blas_threads()) == {1}
     assert blas_threads() == before
     W, Ht = factors(100, 40, 3, seed=16)
