@@ -61,7 +61,7 @@ from sklearn.decomposition import non_negative_factorization
 from sklearn.exceptions import ConvergenceWarning
 
 from nmf_teach import datasets, nmf, nndsvd_init, solvers
-from nmf_teach.objective import residual_squared_norm, squared_norm
+from nmf_teach.loss import residual_squared_norm, squared_norm
 
 RTOL = 1e-9  # "reached" allows only rounding above the target
 SPEED_TARGET = 0.8
