@@ -145,8 +145,8 @@ def loss_from_products(norm_V2, WtV, H, WtW, HHt):
     machine epsilon times ``‖V‖²_F``, not times ``f``: when ``f`` is tiny the
     difference cancels (see :func:`cheap_loss_is_accurate`).
     """
-    cross = float(np.vdot(np.asarray(WtV, dtype=np.float64), np.asarray(H, dtype=np.float64)))
-    quad = float(np.vdot(np.asarray(WtW, dtype=np.float64), np.asarray(HHt, dtype=np.float64)))
+    cross = float(np.einsum("ij,ij->", WtV, H, dtype=np.float64))   # any layouts, no copy
+    quad = float(np.einsum("ij,ij->", WtW, HHt, dtype=np.float64))
     return 0.5 * (norm_V2 - 2.0 * cross + quad)
 
 

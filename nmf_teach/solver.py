@@ -39,8 +39,13 @@ def nmf(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=
     is written into an array allocated once, so the loop allocates nothing
     larger than r×r. A sparse V with many non-zeros is multiplied in threads,
     one block of it per core (``threads`` blocks if given), with BLAS held to
-    one thread meanwhile (see :mod:`nmf_teach._products`); the numbers then
-    depend on the number of blocks, to rounding. The loop itself (stopping
+    one thread meanwhile; the numbers then depend on the number of blocks, to
+    rounding. For a large dense V each product with V is computed in the
+    faster of two forms, timed once per shape in each process (see
+    :meth:`nmf_teach._products.ProductsWithV.plan`): within a process the same
+    seed gives the same numbers; another process on the same machine makes
+    the same choice unless both forms run within 10 % of each other, and
+    then its numbers may differ, to rounding. The loop itself (stopping
     rules, callback, snapshots) is :func:`nmf_teach.driver.run`, shared by
     every solver.
 
@@ -103,11 +108,12 @@ def nmf(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=
         return value
 
     # The products with V, V Hᵀ and Vᵀ W, are almost all the work: see
-    # nmf_teach._products for how they are computed (a sparse V on every core).
-    # Every m×r and n×r result is written into an array allocated here, once:
-    # the loop allocates nothing larger than r×r, and W and Hᵀ are updated in place.
-    VHt, W_HHt = np.empty((m, r), dtype=W.dtype), np.empty((m, r), dtype=W.dtype)
-    VtW, Ht_WtW = np.empty((n, r), dtype=W.dtype), np.empty((n, r), dtype=W.dtype)
+    # nmf_teach._products for how they are computed (a sparse V on every core,
+    # a dense one in the form this BLAS computes faster, which sets the layout
+    # of VHt and VtW). Every m×r and n×r result is written into an array
+    # allocated once: the loop allocates nothing larger than r×r, and W and Hᵀ
+    # are updated in place.
+    W_HHt, Ht_WtW = np.empty((m, r), dtype=W.dtype), np.empty((n, r), dtype=W.dtype)
     # H Hᵀ of the current H, for the next W update; V Hᵀ too at the start (the loss there needed it)
     current = {"HHt": Ht.T @ Ht, "VHt": False}
 
@@ -126,6 +132,7 @@ def nmf(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=
         return loss(W, Ht, VtW, Ht, WtW, current["HHt"])
 
     with threads_limited(threads), ProductsWithV(V, threads=threads) as products:
+        VHt, VtW = products.empty_V_times(r), products.empty_Vt_times(r)
         products.V_times(Ht, out=VHt)  # the numerator of the first W update also gives f at the start
         current["VHt"] = True
         loss0 = loss(W, Ht, VHt, W, W.T @ W, current["HHt"])
