@@ -211,15 +211,12 @@ class ProductsWithV:
         processes on one machine plan alike unless the two forms time within
         10 % of each other there; then their numbers may differ, to rounding.
         """
-        if self.sparse:
-            return {"V_times": "C", "Vt_times": "C"}
         m, n = self.shape
+        if self.sparse or m * n * r < PLANNED_WORK:
+            return {"V_times": "C", "Vt_times": "C"}
         key = (m, n, r, self.dtype.str, _blas_signature())
         if key not in _plans:
-            if m * n * r < PLANNED_WORK:
-                _plans[key] = {"V_times": "C", "Vt_times": "C"}
-            else:
-                _plans[key] = self._measure(r)
+            _plans[key] = self._measure(r)
         return _plans[key]
 
     def empty_V_times(self, r):

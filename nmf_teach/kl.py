@@ -77,7 +77,7 @@ def _divergence(V, WH, W, H):
 def _scaled(X, axis):
     """X with each row (``axis=1``) or column (``axis=0``) divided by a power of two: its largest entry in [0.5, 1).
 
-    Dividing by a power of two changes no digit, so the KL updates, which do
+    Dividing by a power of two changes no digit (unless a result is subnormal), so the KL updates, which do
     not change when a row of W or a column of H is scaled (see
     :func:`_updated_W`), compute the same numbers from the scaled factors,
     but cannot overflow when entries have decayed to subnormal numbers:
