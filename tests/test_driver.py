@@ -124,7 +124,9 @@ def test_threads_1_runs_everything_in_one_thread(name):
 
 
 def test_threads_bounds_the_blocks_of_a_sparse_V_and_the_numbers_agree():
-    from test_reference import iterate_bounds, relative_difference
+    from test_reference import relative_difference
+
+    from nmf_teach.reference import iterate_bounds
 
     V = large_sparse()
     W0, H0 = nmf_teach.random_init(V, 6, seed=0)

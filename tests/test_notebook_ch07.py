@@ -11,9 +11,10 @@ and the chapter is executed with nbclient: it must stop with an
 update of the package is computed: the helper ``mu`` of
 ``nmf_teach.numerics`` as ``nmf_teach.updates`` imports it (``_mu``, ``_mu_in_place``
 or ``_ratio`` in older versions), which ``update_H``, ``update_W`` and so
-``column_update`` use, and ``mu_in_place`` as ``nmf_teach.solver`` imports it. A first test checks, in this process, that the
-patch really reaches those public functions, so a refactoring of the
-internals makes this file fail loudly instead of passing for nothing.
+``column_update`` use, and ``mu_in_place`` as ``nmf_teach.solver`` imports it.
+A first test checks, in this process, that the patch really reaches
+those public functions, so a refactoring of the internals makes this file
+fail loudly instead of passing for nothing.
 
 Cells of the chapter tagged ``setup`` hold its imports; cells tagged
 ``mu-check`` are the checks that go through an update, each self-contained.

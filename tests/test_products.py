@@ -244,9 +244,9 @@ def test_small_and_sparse_products_are_not_planned(monkeypatch):
 @pytest.mark.parametrize("layout", ["C", "F"])
 def test_nmf_gives_the_same_iterates_whichever_form_is_planned(monkeypatch, layout):
     """Either form, nmf equals the slides' loop within the iterate bound of tests/test_reference.py."""
-    from test_reference import iterate_bounds, relative_difference
+    from test_reference import relative_difference
 
-    from nmf_teach.reference import nmf_plain
+    from nmf_teach.reference import iterate_bounds, nmf_plain
 
     monkeypatch.setattr(_products, "_plans", {})
     monkeypatch.setattr(_products, "PLANNED_WORK", 0)

@@ -1,27 +1,13 @@
 """reference.nmf_plain (the slides' loop) and nmf (the fast one) give the same iterates and losses, to rounding.
 
-The tolerance is a bound, not a guess. Every quantity here is non-negative,
-so rounding never cancels, and relative errors can be followed entry by entry
-(Higham 2002, §3.1, Lemma 3.1, the model of nmf_teach.rounding). Say the
-computed W and H are within relative errors a and b of the exact iterates,
-entry by entry. Then in the W update
-
-* an entry of ``V Hᵀ`` is a sum of n non-negative products, each within
-  ``b`` of exact; computed in any order it is within ``(1 + b)(1 + γ_n)``;
-* an entry of ``H Hᵀ`` within ``(1 + b)²(1 + γ_n)``, and of ``W (H Hᵀ)``
-  within ``(1 + a)(1 + b)²(1 + γ_n)(1 + γ_r)``;
-* ``W ∘ num / den`` adds one rounding for the product and one for the
-  quotient, ``(1 ± u)²``.
-
-The new W is so within ``a'`` of exact, with ``a'`` the larger deviation of
-the upper and lower products of those factors (the quotient takes the upper
-factors of the numerator over the lower ones of the denominator, and the
-other way round). The H update is the same with m for n and the new ``a'``.
-Both computations obey the bound (whichever order BLAS, the threads or the
-transposed layout of nmf choose), so their iterates differ by at most
-``2a / (1 - a)`` relatively. The bound grows about twelvefold per iteration:
-it is tight for a few iterations (1e-9 after five) and grows loose later,
-which is why the tests run few iterations on problems of real size.
+The tolerance is a bound, not a guess: :func:`nmf_teach.reference.iterate_bounds`
+follows the relative error of every entry through the updates (everything is
+non-negative, so rounding never cancels; Higham 2002, §3.1). Both computations
+obey it, whichever order BLAS, the threads or the transposed layout of nmf
+choose, so their iterates differ by at most ``2a / (1 - a)`` relatively. It
+grows about twelvefold per iteration, so the tests run a few iterations on
+problems of real size; the losses differ by the rounding of each computed
+loss (nmf_teach.rounding.loss_bound) plus what the iterates' difference moves.
 """
 
 import math
@@ -32,32 +18,10 @@ import scipy.sparse as sp
 
 from nmf_teach import _products, nmf, random_init, update_H, update_W
 from nmf_teach.loss import squared_norm
-from nmf_teach.reference import nmf_plain
-from nmf_teach.rounding import gamma, loss_bound, unit_roundoff
+from nmf_teach.reference import iterate_bounds, nmf_plain
+from nmf_teach.rounding import gamma, loss_bound
 
 ITERATIONS = 5
-
-
-def iterate_bounds(m, n, r, iterations, dtype=np.float64):
-    """``[(a_k, b_k)]``: bounds on the relative error of W and H after iteration k, entry by entry (see above)."""
-    u = unit_roundoff(dtype)
-    g_m, g_n, g_r = gamma(m, dtype), gamma(n, dtype), gamma(r, dtype)
-
-    def update(x, other, g_long):
-        """Relative error of X ∘ num / den from those of X (x) and of the other factor (other)."""
-        upper = (1 + x) * (1 + other) * (1 + g_long) * (1 + u) ** 2 \
-            / ((1 - x) * (1 - other) ** 2 * (1 - g_long) * (1 - g_r))
-        lower = (1 - x) * (1 - other) * (1 - g_long) * (1 - u) ** 2 \
-            / ((1 + x) * (1 + other) ** 2 * (1 + g_long) * (1 + g_r))
-        return max(upper - 1, 1 - lower)
-
-    a = b = 0.0
-    bounds = [(a, b)]
-    for _ in range(iterations):
-        a = update(a, b, g_n)       # W from V Hᵀ (sums of n) over W (H Hᵀ)
-        b = update(b, a, g_m)       # H from Wᵀ V (sums of m) over (Wᵀ W) H, with the new W
-        bounds.append((a, b))
-    return bounds
 
 
 def loss_tolerance(V, W, H, f, difference, dtype=np.float64):
