@@ -60,8 +60,8 @@ from machine_info import machine
 from sklearn.decomposition import non_negative_factorization
 from sklearn.exceptions import ConvergenceWarning
 
-from nmf_teach import datasets, nmf, nndsvd_init, solvers
-from nmf_teach.objective import residual_squared_norm, squared_norm
+from nmf_teach import datasets, nmf, nndsvd_init, solvers, timing
+from nmf_teach.loss import residual_squared_norm, squared_norm
 
 RTOL = 1e-9  # "reached" allows only rounding above the target
 SPEED_TARGET = 0.8
@@ -105,10 +105,10 @@ def thin(seconds, errors, points=150):
         [float(f"{x:.10g}") for x in np.asarray(errors)[keep]], [int(k) for k in keep]
 
 
-def race(V, r, W0, H0, solver, threshold, budget):
-    """One run of an nmf_teach solver until ``threshold`` or ``budget`` seconds."""
-    result, seconds = solvers.run_timed(solver, V, r, init=(W0, H0), iterations=10**7,
-                                        stop_below=threshold, time_limit=budget)
+def race(V, r, W0, H0, solver, threshold, budget, threads=None):
+    """One run of an nmf_teach solver until ``threshold`` or ``budget`` seconds, on ``threads`` threads."""
+    result, seconds = timing.run_timed(solver, V, r, init=(W0, H0), iterations=10**7,
+                                       stop_below=threshold, time_limit=budget, threads=threads)
     errors = result.relative_errors
     hit = np.flatnonzero(errors <= threshold)
     return {
@@ -146,7 +146,7 @@ def sklearn_mu_search(V, W0, H0, threshold, budget):
     return high, runs
 
 
-def bench_case(name, V, r, description, repeats, budget_factor):
+def bench_case(name, V, r, description, repeats, budget_factor, threads=None):
     W0, H0 = nndsvd_init(V, r, variant="nndsvda", seed=0)
     print(f"[{name}] {description}: {V.shape}, rank {r}", flush=True)
 
@@ -174,7 +174,7 @@ def bench_case(name, V, r, description, repeats, budget_factor):
                 elif mu_iterations is not None:
                     mu_seconds.append(sklearn_run(V, W0, H0, "mu", tol=0.0, max_iter=mu_iterations)[0])
             elif repeat == 0 or ours[key][0]["reached"]:  # a solver that missed the target runs once
-                ours[key].append(race(V, r, W0, H0, OURS[key], threshold, budget))
+                ours[key].append(race(V, r, W0, H0, OURS[key], threshold, budget, threads))
         print(f"  repeat {repeat + 1}/{repeats} done (load {os.getloadavg()[0]:.2f})", flush=True)
 
     reference = min(cd_seconds)
@@ -205,7 +205,7 @@ def bench_case(name, V, r, description, repeats, budget_factor):
     # scikit-learn cd's own curve (error after k iterations, fresh runs with tol=0), for the figure
     checkpoints = [k for k in (1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100, 150, 200) if k <= cd_iterations]
     checkpoints = sorted(set(checkpoints) | {cd_iterations})
-    cd_curve_seconds, cd_curve_errors = solvers.sklearn_runs(V, W0, H0, "cd", checkpoints)
+    cd_curve_seconds, cd_curve_errors = timing.sklearn_runs(V, W0, H0, "cd", checkpoints, threads=threads)
     rows["sklearn cd"]["curve"] = [list(map(float, cd_curve_seconds)), list(map(float, cd_curve_errors)), checkpoints]
     fastest = min((key for key in OURS if rows[key]["reached"]), key=lambda key: rows[key]["min_seconds"],
                   default=None)
@@ -289,7 +289,8 @@ def main(argv=None):
         threadpoolctl.threadpool_limits(limits=args.threads)
     info = machine()
     info["load_before"] = [round(x, 2) for x in os.getloadavg()]
-    results = [bench_case(*case, repeats=args.repeats, budget_factor=args.budget) for case in cases()]
+    threads = args.threads if args.threads > 0 else None  # nmf_teach's own threads too (sparse V), not BLAS only
+    results = [bench_case(*case, repeats=args.repeats, budget_factor=args.budget, threads=threads) for case in cases()]
     info["load_after"] = [round(x, 2) for x in os.getloadavg()]
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "solvers.json").write_text(json.dumps({"machine": info, "cases": results}, indent=1) + "\n")

@@ -40,10 +40,9 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import xlogy
 
-from ._validation import check_factors, check_matrix, check_rank, check_run
-from .solver import _start
-from .solvers import _run
-from .updates import _ratio
+from ._validation import check_factors, check_matrix
+from .driver import run, setup, threads_limited
+from .numerics import mu
 
 
 def _WH_at(V, W, H):
@@ -75,9 +74,50 @@ def _divergence(V, WH, W, H):
     return float(np.sum(xlogy(V64, V64) - xlogy(V64, WH64) - V64 + WH64))
 
 
-def _by(numerator, denominator):
-    """``numerator / denominator`` with the denominator broadcast, 1 where it is 0."""
-    return _ratio(numerator, np.broadcast_to(denominator, numerator.shape).copy())
+def _scaled(X, axis):
+    """X with each row (``axis=1``) or column (``axis=0``) divided by a power of two: its largest entry in [0.5, 1).
+
+    Dividing by a power of two changes no digit (unless a result is subnormal), so the KL updates, which do
+    not change when a row of W or a column of H is scaled (see
+    :func:`_updated_W`), compute the same numbers from the scaled factors,
+    but cannot overflow when entries have decayed to subnormal numbers:
+    ``V / WH`` with a row of W at 1e-310 is inf, and then ``0 · inf`` is NaN.
+    A zero row or column is left as it is.
+    """
+    _, exponent = np.frexp(X.max(axis=axis, keepdims=True))
+    return X / np.ldexp(np.ones_like(X, shape=exponent.shape), exponent)
+
+
+def _keep_where_zero(X, new, denominator):
+    """``new`` where ``denominator > 0``, and X's own entries where it is 0 (the entry keeps its value)."""
+    np.copyto(new, X, where=~np.broadcast_to(denominator > 0, new.shape))
+    return new
+
+
+def _updated_W(V, W, H):
+    r"""The KL update of W, :math:`W \circ \frac{(V / WH) H^T}{\mathbf 1 H^T}`, as a new array.
+
+    Row i of the update does not change when row i of W is scaled (W and WH
+    scale together), and no term changes when a column of H is scaled (H and
+    WH scale together), except the denominator ``1 Hᵀ``. So it is computed
+    from :func:`_scaled` factors, in the safe form of
+    :func:`nmf_teach.numerics.mu` (the factor times the numerator, then divided).
+    """
+    W_s, H_s = _scaled(W, axis=1), _scaled(H, axis=0)
+    R = _ratio_matrix(V, _WH_at(V, W_s, H_s))
+    denominator = H.sum(axis=1)[None, :]
+    return _keep_where_zero(W, mu(W_s, np.asarray(R @ H_s.T), denominator), denominator)
+
+
+def _updated_H(V, W, H):
+    r"""The KL update of H, :math:`H \circ \frac{W^T (V / WH)}{W^T \mathbf 1}`, as a new array.
+
+    Computed like :func:`_updated_W`: H's columns and W's rows scaled.
+    """
+    W_s, H_s = _scaled(W, axis=1), _scaled(H, axis=0)
+    R = _ratio_matrix(V, _WH_at(V, W_s, H_s))
+    denominator = W.sum(axis=0)[:, None]
+    return _keep_where_zero(H, mu(H_s, np.asarray((R.T @ W_s).T), denominator), denominator)
 
 
 def kl_divergence(V, W, H):
@@ -108,8 +148,7 @@ def kl_update_H(V, W, H):
     Returns a new array; ``H`` is not modified.
     """
     V, W, H = check_factors(V, W, H)
-    R = _ratio_matrix(V, _WH_at(V, W, H))
-    return H * _by(np.asarray((R.T @ W).T), W.sum(axis=0)[:, None])
+    return _updated_H(V, W, H)
 
 
 def kl_update_W(V, W, H):
@@ -118,11 +157,11 @@ def kl_update_W(V, W, H):
     Returns a new array; ``W`` is not modified.
     """
     V, W, H = check_factors(V, W, H)
-    R = _ratio_matrix(V, _WH_at(V, W, H))
-    return W * _by(np.asarray(R @ H.T), H.sum(axis=1)[None, :])
+    return _updated_W(V, W, H)
 
 
-def nmf_kl(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=None, keep_every=0):
+def nmf_kl(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=None, keep_every=0,
+           threads=None):
     r"""Factor ``V ≈ WH`` by the Lee–Seung updates for the KL divergence.
 
     Each iteration updates W, then H with the new W (see the module
@@ -135,8 +174,8 @@ def nmf_kl(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callba
     ----------
     V : array_like or scipy.sparse matrix, shape (m, n)
         Non-negative data; not modified.
-    rank, iterations, init, seed, tol, callback, keep_every
-        As in :func:`nmf_teach.nmf`.
+    rank, iterations, init, seed, tol, callback, keep_every, threads
+        As in :func:`nmf_teach.nmf` (``threads`` holds BLAS to that many threads).
 
     Returns
     -------
@@ -147,24 +186,18 @@ def nmf_kl(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callba
     D. D. Lee and H. S. Seung, "Algorithms for non-negative matrix
     factorization", NIPS 13 (2001).
     """
-    V = check_matrix(V, "V", allow_sparse=True)
-    r = check_rank(rank)
-    iterations, tol, keep_every = check_run(iterations, tol, callback, keep_every)
-    W0, H0 = _start(V, r, init, seed)
-    cache = {"WH": _WH_at(V, W0, H0)}
+    problem = setup(V, rank, iterations=iterations, init=init, seed=seed, tol=tol, callback=callback,
+                    keep_every=keep_every, threads=threads)
+    V = problem.V
+    W, H = problem.W0.copy(), problem.H0.copy()
 
     def step(W, H):
-        R = _ratio_matrix(V, cache["WH"])
-        W *= _by(np.asarray(R @ H.T), H.sum(axis=1)[None, :])
-        R = _ratio_matrix(V, _WH_at(V, W, H))
-        H *= _by(np.asarray((R.T @ W).T), W.sum(axis=0)[:, None])
-        cache["WH"] = _WH_at(V, W, H)
-        return _divergence(V, cache["WH"], W, H)
+        W[...] = _updated_W(V, W, H)
+        H[...] = _updated_H(V, W, H)
+        return _divergence(V, _WH_at(V, W, H), W, H)
 
-    with np.errstate(divide="ignore"):
-        loss0 = _divergence(V, cache["WH"], W0, H0)
-        return _run(V, W0, H0, step, loss0, iterations=iterations, tol=tol, callback=callback,
-                    keep_every=keep_every, init=init, seed=seed, rank=r)
+    with np.errstate(divide="ignore"), threads_limited(problem.threads):
+        return run(problem, step, W, H, _divergence(V, _WH_at(V, W, H), W, H))
 
 
 # --------------------------------------------------------------------------
@@ -236,4 +269,4 @@ def kl_column_update(W, v, h_k):
     Wh = W @ h_k
     ratio = np.zeros_like(Wh)
     np.divide(v, Wh, out=ratio, where=Wh > 0)
-    return h_k * _ratio(W.T @ ratio, W.sum(axis=0))
+    return mu(h_k, W.T @ ratio, W.sum(axis=0))

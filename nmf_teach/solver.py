@@ -1,88 +1,17 @@
 """The whole algorithm: alternate the multiplicative updates, record the loss."""
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
 from ._products import ProductsWithV
-from ._validation import check_matrix, check_rank, check_run
-from .init import nndsvd_init, random_init
-from .objective import cheap_loss_is_accurate, loss_from_products, residual_squared_norm, squared_norm
-from .updates import _mu_in_place
+from .driver import NMFResult, run, setup, threads_limited
+from .loss import cheap_loss_is_accurate, loss_from_products, residual_squared_norm
+from .numerics import mu_in_place
+
+__all__ = ["NMFResult", "nmf"]
 
 
-@dataclass
-class NMFResult:
-    """What :func:`nmf` returns.
-
-    Attributes
-    ----------
-    W : numpy.ndarray, shape (m, r)
-    H : numpy.ndarray, shape (r, n)
-    losses : numpy.ndarray, shape (iterations + 1,)
-        ``losses[0]`` is f at the start, ``losses[k]`` f after iteration k.
-    iterations : int
-        How many iterations ran (fewer than asked if ``tol`` or the callback
-        stopped the run).
-    converged : bool
-        True if the run stopped because the relative decrease fell to ``tol``.
-    rank, init, seed
-        The arguments of the run, to replay it.
-    W0, H0 : numpy.ndarray
-        The starting point (copies).
-    norm_V2 : float
-        ``‖V‖²_F``, to turn losses into relative errors.
-    snapshots : dict of int to (W, H)
-        Iterates kept every ``keep_every`` iterations (and the last one),
-        keyed by the iteration number k; empty unless ``keep_every > 0``.
-    """
-
-    W: np.ndarray
-    H: np.ndarray
-    losses: np.ndarray
-    iterations: int
-    converged: bool
-    rank: int
-    init: object
-    seed: object
-    W0: np.ndarray
-    H0: np.ndarray
-    norm_V2: float
-    snapshots: dict = field(default_factory=dict)
-
-    @property
-    def relative_errors(self):
-        """``‖V − WH‖_F / ‖V‖_F`` at every recorded iteration."""
-        if self.norm_V2 == 0:
-            return np.zeros_like(self.losses)
-        return np.sqrt(np.maximum(2 * self.losses, 0) / self.norm_V2)
-
-
-def _start(V, r, init, seed):
-    """The starting pair (W0, H0), checked and in V's dtype."""
-    m, n = V.shape
-    if isinstance(init, str):
-        if init == "random":
-            return random_init(V, r, seed)
-        if init in ("nndsvd", "nndsvda"):
-            return nndsvd_init(V, r, variant=init, seed=seed)
-        raise ValueError(f"init must be 'random', 'nndsvd', 'nndsvda' or a pair (W0, H0), got {init!r}")
-    try:
-        W0, H0 = init
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"init must be 'random', 'nndsvd', 'nndsvda' or a pair (W0, H0), got {type(init).__name__}"
-        ) from None
-    W0 = check_matrix(W0, "W0", copy=True)
-    H0 = check_matrix(H0, "H0", copy=True)
-    if W0.shape != (m, r):
-        raise ValueError(f"W0 has shape {W0.shape}; for V of shape {V.shape} and rank {r} it must be ({m}, {r})")
-    if H0.shape != (r, n):
-        raise ValueError(f"H0 has shape {H0.shape}; for V of shape {V.shape} and rank {r} it must be ({r}, {n})")
-    return W0.astype(V.dtype, copy=False), H0.astype(V.dtype, copy=False)
-
-
-def nmf(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=None, keep_every=0):
+def nmf(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=None, keep_every=0,
+        threads=None):
     r"""Factor ``V ≈ W H`` with the Lee–Seung multiplicative updates.
 
     Each iteration k updates W first, then H with the new W (lecture slide 6):
@@ -104,11 +33,21 @@ def nmf(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=
     Zero denominators leave the entry unchanged (see :mod:`nmf_teach.updates`):
     zero rows or columns of V and a zero start give finite results.
 
-    W and H are updated in place and every product is written into an array
-    allocated once, so the loop allocates nothing larger than r×r. A sparse V
-    with many non-zeros is multiplied in threads, one block of it per core,
-    with BLAS held to one thread meanwhile (see :mod:`nmf_teach._products`);
-    the numbers then depend on the number of cores, to rounding.
+    This is the fast form of the slides' three lines; :func:`nmf_teach.reference.nmf_plain`
+    is the slides' loop as it reads, and the tests check that the two give the
+    same iterates to rounding. W and H are updated in place and every product
+    is written into an array allocated once, so the loop allocates nothing
+    larger than r×r. A sparse V with many non-zeros is multiplied in threads,
+    one block of it per core (``threads`` blocks if given), with BLAS held to
+    one thread meanwhile; the numbers then depend on the number of blocks, to
+    rounding. For a large dense V each product with V is computed in the
+    faster of two forms, timed once per shape in each process (see
+    :meth:`nmf_teach._products.ProductsWithV.plan`): within a process the same
+    seed gives the same numbers; another process on the same machine makes
+    the same choice unless both forms run within 10 % of each other, and
+    then its numbers may differ, to rounding. The loop itself (stopping
+    rules, callback, snapshots) is :func:`nmf_teach.driver.run`, shared by
+    every solver.
 
     Parameters
     ----------
@@ -134,6 +73,10 @@ def nmf(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=
     keep_every : int
         Keep a copy of (W, H) every ``keep_every`` iterations (and at the
         start and the end) in ``result.snapshots``; 0 keeps none.
+    threads : int or None
+        The most threads the run may use: BLAS is held to ``threads`` threads
+        and a sparse V is cut into at most ``threads`` blocks. None (the
+        default) uses every core; 1 runs in one thread.
 
     Returns
     -------
@@ -144,16 +87,14 @@ def nmf(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=
     D. D. Lee and H. S. Seung, "Algorithms for non-negative matrix
     factorization", NIPS 13 (2001).
     """
-    V = check_matrix(V, "V", allow_sparse=True)
-    r = check_rank(rank)
-    iterations, tol, keep_every = check_run(iterations, tol, callback, keep_every)
-    W0, H0 = _start(V, r, init, seed)
-    norm_V2 = squared_norm(V)
+    problem = setup(V, rank, iterations=iterations, init=init, seed=seed, tol=tol, callback=callback,
+                    keep_every=keep_every, threads=threads)
+    V, r, norm_V2 = problem.V, problem.rank, problem.norm_V2
+    m, n = V.shape
     # H is kept transposed, Ht = Hᵀ (n×r, C-ordered): every product and every
     # entrywise operation below then runs over contiguous memory. The H update
     # reads as the W update of Vᵀ ≈ Hᵀ Wᵀ (chapter 07: the two are one problem).
-    W, Ht = W0.copy(), np.array(H0.T, order="C")
-    m, n = V.shape
+    W, Ht = problem.W0.copy(), np.array(problem.H0.T, order="C")
 
     def loss(W, Ht, A, B, WtW, HHt):
         """f(W, H) from products at hand; directly when the trace form cancels.
@@ -167,42 +108,32 @@ def nmf(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=
         return value
 
     # The products with V, V Hᵀ and Vᵀ W, are almost all the work: see
-    # nmf_teach._products for how they are computed (a sparse V on every core).
-    # Every m×r and n×r result is written into an array allocated here, once:
-    # the loop allocates nothing larger than r×r, and W and Hᵀ are updated in place.
-    VHt, W_HHt = np.empty((m, r), dtype=W.dtype), np.empty((m, r), dtype=W.dtype)
-    VtW, Ht_WtW = np.empty((n, r), dtype=W.dtype), np.empty((n, r), dtype=W.dtype)
-    with ProductsWithV(V) as products:
-        HHt = Ht.T @ Ht
+    # nmf_teach._products for how they are computed (a sparse V on every core,
+    # a dense one in the form this BLAS computes faster, which sets the layout
+    # of VHt and VtW). Every m×r and n×r result is written into an array
+    # allocated once: the loop allocates nothing larger than r×r, and W and Hᵀ
+    # are updated in place.
+    W_HHt, Ht_WtW = np.empty((m, r), dtype=W.dtype), np.empty((n, r), dtype=W.dtype)
+    # H Hᵀ of the current H, for the next W update; V Hᵀ too at the start (the loss there needed it)
+    current = {"HHt": Ht.T @ Ht, "VHt": False}
+
+    def step(W, H):
+        """One iteration on W and Ht = Hᵀ (the driver passes H as Ht's transposed view)."""
+        # W <- W * (V H^T) / (W (H H^T))                  book eq-mu-W
+        if not current["VHt"]:
+            products.V_times(Ht, out=VHt)
+        current["VHt"] = False
+        mu_in_place(W, VHt, np.matmul(W, current["HHt"], out=W_HHt))
+        # H^T <- H^T * (V^T W) / (H^T (W^T W)), new W     book eq-mu-H, transposed
+        products.Vt_times(W, out=VtW)
+        WtW = W.T @ W
+        mu_in_place(Ht, VtW, np.matmul(Ht, WtW, out=Ht_WtW))
+        current["HHt"] = Ht.T @ Ht
+        return loss(W, Ht, VtW, Ht, WtW, current["HHt"])
+
+    with threads_limited(threads), ProductsWithV(V, threads=threads) as products:
+        VHt, VtW = products.empty_V_times(r), products.empty_Vt_times(r)
         products.V_times(Ht, out=VHt)  # the numerator of the first W update also gives f at the start
-        losses = [loss(W, Ht, VHt, W, W.T @ W, HHt)]
-        snapshots = {0: (W.copy(), Ht.T.copy())} if keep_every else {}
-        converged = False
-        k = 0
-        while k < iterations:
-            k += 1
-            # W <- W * (V H^T) / (W (H H^T))                  book eq-mu-W
-            if k > 1:
-                products.V_times(Ht, out=VHt)
-            _mu_in_place(W, VHt, np.matmul(W, HHt, out=W_HHt))
-            # H^T <- H^T * (V^T W) / (H^T (W^T W)), new W     book eq-mu-H, transposed
-            products.Vt_times(W, out=VtW)
-            WtW = W.T @ W
-            _mu_in_place(Ht, VtW, np.matmul(Ht, WtW, out=Ht_WtW))
-            HHt = Ht.T @ Ht
-            losses.append(loss(W, Ht, VtW, Ht, WtW, HHt))
-            if keep_every and k % keep_every == 0:
-                snapshots[k] = (W.copy(), Ht.T.copy())
-            if callback is not None and callback(k, W, Ht.T, losses[-1]):
-                break
-            if tol > 0 and losses[-2] - losses[-1] <= tol * losses[-2]:
-                converged = True
-                break
-    if keep_every and k not in snapshots:
-        snapshots[k] = (W.copy(), Ht.T.copy())
-    H = np.ascontiguousarray(Ht.T)
-    return NMFResult(
-        W=W, H=H, losses=np.asarray(losses), iterations=k, converged=converged,
-        rank=r, init=init if isinstance(init, str) else "custom", seed=seed,
-        W0=W0, H0=H0, norm_V2=norm_V2, snapshots=snapshots,
-    )
+        current["VHt"] = True
+        loss0 = loss(W, Ht, VHt, W, W.T @ W, current["HHt"])
+        return run(problem, step, W, Ht.T, loss0)

@@ -1,10 +1,13 @@
 r"""Beyond the lecture: faster solvers for ½‖V − WH‖²_F, and a stationarity check (chapter 10).
 
 Every solver here has the signature of :func:`nmf_teach.nmf` (``V, rank,
-iterations, init, seed, tol, callback, keep_every``), the same checks of its
-input, the same starts, and returns the same :class:`nmf_teach.NMFResult`
-with the loss after every iteration. Each iteration updates W, then H with
-the new W.
+iterations, init, seed, tol, callback, keep_every, threads``), the same
+checks of its input, the same starts, and returns the same
+:class:`nmf_teach.NMFResult` with the loss after every iteration: each is a
+``step`` handed to the loop they all share, :func:`nmf_teach.driver.run`.
+Each iteration updates W, then H with the new W; every multiplicative update
+is formed as :func:`nmf_teach.numerics.mu_in_place` forms it, which cannot
+overflow.
 
 =====================  =====================================================
 :func:`hals`           one exact coordinate step per column of W / row of H
@@ -34,69 +37,37 @@ accelerated methods repeat the cheap part several times per product.
 import numpy as np
 import scipy.sparse as sp
 
-from ._validation import check_count, check_matrix, check_number, check_rank, check_run
-from .objective import (
+from ._validation import check_count, check_matrix, check_number
+from .driver import run, setup, threads_limited
+from .loss import (
     cheap_loss_is_accurate,
     gradient_H,
     gradient_W,
     loss_from_products,
     residual_squared_norm,
-    squared_norm,
 )
-from .solver import NMFResult, _start
-from .updates import _ratio, _WtV
+from .numerics import mu, mu_in_place, product_WtV
 
 # --------------------------------------------------------------------------
-# The loop every solver shares: checks, start, loss record, stopping rules.
+# What every Frobenius solver shares: the loss from products at hand.
 # --------------------------------------------------------------------------
 
 
-def _run(V, W0, H0, step, loss0, *, iterations, tol, callback, keep_every, init, seed, rank):
-    """Iterate ``step`` from (W0, H0) and collect an :class:`NMFResult`.
+def _frobenius_solver(V, rank, make_step, *, floor=0.0, **options):
+    """Check the input, build the start, and hand ``make_step(V, loss, products)`` to the driver.
 
-    ``step(W, H)`` performs one iteration in place (W first, then H) and
-    returns the loss after it. ``loss0`` is the loss at the start. W is held
-    in Fortran order so that its transpose, the r×m matrix whose rows HALS
-    updates, is contiguous.
+    ``options`` are the arguments every solver shares (see
+    :func:`nmf_teach.driver.setup`). ``make_step`` returns the iteration
+    ``step(W, H)``; ``products["HHt"]`` is ``HHᵀ`` for the current H (each
+    step's ``loss`` call refreshes it). W is held in Fortran order so that
+    its transpose, the r×m matrix whose rows HALS updates, is contiguous.
     """
-    W, H = np.asfortranarray(W0.copy()), np.ascontiguousarray(H0.copy())
-    losses = [loss0]
-    snapshots = {0: (np.array(W), H.copy())} if keep_every else {}
-    converged = False
-    k = 0
-    while k < iterations:
-        k += 1
-        losses.append(step(W, H))
-        if keep_every and k % keep_every == 0:
-            snapshots[k] = (np.array(W), H.copy())
-        if callback is not None and callback(k, W, H, losses[-1]):
-            break
-        if tol > 0 and losses[-2] - losses[-1] <= tol * losses[-2]:
-            converged = True
-            break
-    if keep_every and k not in snapshots:
-        snapshots[k] = (np.array(W), H.copy())
-    return NMFResult(
-        W=np.ascontiguousarray(W), H=H, losses=np.asarray(losses), iterations=k, converged=converged,
-        rank=rank, init=init if isinstance(init, str) else "custom", seed=seed,
-        W0=W0, H0=H0, norm_V2=squared_norm(V), snapshots=snapshots,
-    )
-
-
-def _frobenius_solver(V, rank, init, seed, iterations, tol, callback, keep_every, make_step, floor=0.0):
-    """Check the input, build the start, and run ``make_step(V, loss, products)`` for ½‖V − WH‖²_F.
-
-    ``make_step`` returns the iteration ``step(W, H)``; ``products["HHt"]``
-    is ``HHᵀ`` for the current H (each step's ``loss`` call refreshes it).
-    """
-    V = check_matrix(V, "V", allow_sparse=True)
-    r = check_rank(rank)
-    iterations, tol, keep_every = check_run(iterations, tol, callback, keep_every)
-    W0, H0 = _start(V, r, init, seed)
+    problem = setup(V, rank, **options)
     if floor > 0:
-        W0, H0 = np.maximum(W0, floor), np.maximum(H0, floor)
-    norm_V2 = squared_norm(V)
-    products = {"HHt": H0 @ H0.T}
+        problem = problem.with_start(np.maximum(problem.W0, floor), np.maximum(problem.H0, floor))
+    V, norm_V2 = problem.V, problem.norm_V2
+    W, H = np.asfortranarray(problem.W0.copy()), np.ascontiguousarray(problem.H0.copy())
+    products = {"HHt": H @ H.T}
 
     def loss(W, H, WtV, WtW):
         """½‖V − WH‖² from ``WᵀV``, ``WᵀW`` and ``HHᵀ`` (trace form), or directly if it would cancel.
@@ -109,10 +80,9 @@ def _frobenius_solver(V, rank, init, seed, iterations, tol, callback, keep_every
             value = 0.5 * residual_squared_norm(V, W, H)
         return value
 
-    loss0 = loss(W0, H0, _WtV(V, W0), W0.T @ W0)
-    return _run(V, W0, H0, make_step(V, loss, products), loss0,
-                iterations=iterations, tol=tol, callback=callback, keep_every=keep_every,
-                init=init, seed=seed, rank=r)
+    with threads_limited(problem.threads):
+        loss0 = loss(W, H, product_WtV(V, W), W.T @ W)
+        return run(problem, make_step(V, loss, products), W, H, loss0)
 
 
 def _VHt(V, H):
@@ -175,7 +145,7 @@ def _HVt(V, H):
     return np.ascontiguousarray(np.asarray(V @ H.T).T)
 
 
-def hals(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=None, keep_every=0):
+def hals(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=None, keep_every=0, threads=None):
     r"""NMF by hierarchical alternating least squares (HALS), a block coordinate descent.
 
     f is a convex quadratic in each column :math:`w_k` of W alone (and each
@@ -209,6 +179,11 @@ def hals(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback
         ``callback(k, W, H, loss)`` after each iteration; return True to stop.
     keep_every : int
         Keep (W, H) every ``keep_every`` iterations in ``result.snapshots``.
+    threads : int or None
+        BLAS is held to this many threads during the run; None (the default)
+        leaves it all cores. The products with a sparse V run in one thread
+        here (SciPy's), so ``threads=1`` runs the whole solver in one
+        thread, as :func:`nmf_teach.nmf` does with ``threads=1``.
 
     Returns
     -------
@@ -223,16 +198,17 @@ def hals(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback
     def make_step(V, loss, products):
         def step(W, H):
             _hals_sweep(W.T, products["HHt"], _HVt(V, H))       # columns of W = rows of Wᵀ
-            WtV, WtW = _WtV(V, W), W.T @ W
+            WtV, WtW = product_WtV(V, W), W.T @ W
             _hals_sweep(H, WtW, WtV)
             return loss(W, H, WtV, WtW)
         return step
 
-    return _frobenius_solver(V, rank, init, seed, iterations, tol, callback, keep_every, make_step)
+    return _frobenius_solver(V, rank, make_step, iterations=iterations, init=init, seed=seed, tol=tol,
+                             callback=callback, keep_every=keep_every, threads=threads)
 
 
 def accelerated_hals(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=None,
-                     keep_every=0, alpha=0.5, delta=0.1):
+                     keep_every=0, threads=None, alpha=0.5, delta=0.1):
     r"""HALS with several sweeps per costly product (Gillis & Glineur 2012).
 
     ``VHᵀ`` costs O(mnr), one HALS sweep over W only O(mr²). So, once
@@ -247,7 +223,7 @@ def accelerated_hals(V, rank, *, iterations=200, init="random", seed=None, tol=0
 
     Parameters
     ----------
-    V, rank, iterations, init, seed, tol, callback, keep_every
+    V, rank, iterations, init, seed, tol, callback, keep_every, threads
         As in :func:`hals`.
     alpha : float
         Weight of the cost ratio in the cap on inner sweeps (0.5, the
@@ -280,12 +256,13 @@ def accelerated_hals(V, rank, *, iterations=200, init="random", seed=None, tol=0
 
         def step(W, H):
             repeat(W.T, products["HHt"], _HVt(V, H), limit_W)
-            WtV, WtW = _WtV(V, W), W.T @ W
+            WtV, WtW = product_WtV(V, W), W.T @ W
             repeat(H, WtW, WtV, limit_H)
             return loss(W, H, WtV, WtW)
         return step
 
-    return _frobenius_solver(V, rank, init, seed, iterations, tol, callback, keep_every, make_step)
+    return _frobenius_solver(V, rank, make_step, iterations=iterations, init=init, seed=seed, tol=tol,
+                             callback=callback, keep_every=keep_every, threads=threads)
 
 
 # --------------------------------------------------------------------------
@@ -294,7 +271,7 @@ def accelerated_hals(V, rank, *, iterations=200, init="random", seed=None, tol=0
 
 
 def accelerated_mu(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=None,
-                   keep_every=0, alpha=2.0, delta=0.1):
+                   keep_every=0, threads=None, alpha=2.0, delta=0.1):
     r"""The multiplicative update repeated several times per costly product (Gillis & Glineur 2012).
 
     With ``VHᵀ`` and ``HHᵀ`` fixed, the update
@@ -308,7 +285,7 @@ def accelerated_mu(V, rank, *, iterations=200, init="random", seed=None, tol=0.0
 
     Parameters
     ----------
-    V, rank, iterations, init, seed, tol, callback, keep_every
+    V, rank, iterations, init, seed, tol, callback, keep_every, threads
         As in :func:`hals`.
     alpha : float
         2, the paper's choice for MU.
@@ -328,7 +305,7 @@ def accelerated_mu(V, rank, *, iterations=200, init="random", seed=None, tol=0.0
 
     def repeat(X, numerator, denominator_of, limit):
         for j in range(limit):
-            new = X * _ratio(numerator, denominator_of(X))
+            new = mu(X, numerator, denominator_of(X))
             change = np.linalg.norm(new - X)
             X[...] = new
             if j == 0:
@@ -343,15 +320,16 @@ def accelerated_mu(V, rank, *, iterations=200, init="random", seed=None, tol=0.0
         def step(W, H):
             HHt = products["HHt"]
             repeat(W, _VHt(V, H), lambda W: W @ HHt, limit_W)
-            WtV, WtW = _WtV(V, W), W.T @ W
+            WtV, WtW = product_WtV(V, W), W.T @ W
             repeat(H, WtV, lambda H: WtW @ H, limit_H)
             return loss(W, H, WtV, WtW)
         return step
 
-    return _frobenius_solver(V, rank, init, seed, iterations, tol, callback, keep_every, make_step)
+    return _frobenius_solver(V, rank, make_step, iterations=iterations, init=init, seed=seed, tol=tol,
+                             callback=callback, keep_every=keep_every, threads=threads)
 
 
-def epsilon_mu(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=None, keep_every=0,
+def epsilon_mu(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=None, keep_every=0, threads=None,
                epsilon=1e-16):
     r"""The multiplicative update with every entry kept at least ``epsilon``.
 
@@ -372,7 +350,7 @@ def epsilon_mu(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, ca
 
     Parameters
     ----------
-    V, rank, iterations, init, seed, tol, callback, keep_every
+    V, rank, iterations, init, seed, tol, callback, keep_every, threads
         As in :func:`hals`.
     epsilon : float
         The floor ε > 0 (1e-16 by default, as in Gillis's codes).
@@ -392,14 +370,14 @@ def epsilon_mu(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, ca
 
     def make_step(V, loss, products):
         def step(W, H):
-            W[...] = np.maximum(epsilon, W * _ratio(_VHt(V, H), W @ products["HHt"]))
-            WtV, WtW = _WtV(V, W), W.T @ W
-            H[...] = np.maximum(epsilon, H * _ratio(WtV, WtW @ H))
+            np.maximum(epsilon, mu_in_place(W, _VHt(V, H), W @ products["HHt"]), out=W)
+            WtV, WtW = product_WtV(V, W), W.T @ W
+            np.maximum(epsilon, mu_in_place(H, WtV, WtW @ H), out=H)
             return loss(W, H, WtV, WtW)
         return step
 
-    return _frobenius_solver(V, rank, init, seed, iterations, tol, callback, keep_every, make_step,
-                             floor=epsilon)
+    return _frobenius_solver(V, rank, make_step, floor=epsilon, iterations=iterations, init=init, seed=seed,
+                             tol=tol, callback=callback, keep_every=keep_every, threads=threads)
 
 
 # --------------------------------------------------------------------------
@@ -457,7 +435,7 @@ def _nls_projected_gradient(X, B, A, tolerance, max_steps, beta=0.1, sigma=0.01)
 
 
 def projected_gradient(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=None,
-                       keep_every=0, max_inner=1000):
+                       keep_every=0, threads=None, max_inner=1000):
     r"""Alternating non-negative least squares, each solved by projected gradient (Lin 2007).
 
     Each iteration solves the subproblem in W (H fixed), then in H (W
@@ -476,7 +454,7 @@ def projected_gradient(V, rank, *, iterations=200, init="random", seed=None, tol
 
     Parameters
     ----------
-    V, rank, iterations, init, seed, tol, callback, keep_every
+    V, rank, iterations, init, seed, tol, callback, keep_every, threads
         As in :func:`hals`.
     max_inner : int
         At most this many projected-gradient steps per subproblem (Lin: 1000).
@@ -501,13 +479,14 @@ def projected_gradient(V, rank, *, iterations=200, init="random", seed=None, tol
                 tolerances["W"] = tolerances["H"] = 0.001 * start
             if _nls_projected_gradient(W.T, products["HHt"], _VHt(V, H).T, tolerances["W"], max_inner) == 1:
                 tolerances["W"] *= 0.1
-            WtV, WtW = _WtV(V, W), W.T @ W
+            WtV, WtW = product_WtV(V, W), W.T @ W
             if _nls_projected_gradient(H, WtW, WtV, tolerances["H"], max_inner) == 1:
                 tolerances["H"] *= 0.1
             return loss(W, H, WtV, WtW)
         return step
 
-    return _frobenius_solver(V, rank, init, seed, iterations, tol, callback, keep_every, make_step)
+    return _frobenius_solver(V, rank, make_step, iterations=iterations, init=init, seed=seed, tol=tol,
+                             callback=callback, keep_every=keep_every, threads=threads)
 
 
 # --------------------------------------------------------------------------
@@ -515,7 +494,8 @@ def projected_gradient(V, rank, *, iterations=200, init="random", seed=None, tol
 # --------------------------------------------------------------------------
 
 
-def masked_mu(V, mask, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=None, keep_every=0):
+def masked_mu(V, mask, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=None, keep_every=0,
+              threads=None):
     r"""Multiplicative updates for the loss on the observed entries only.
 
     With ``M`` the 0/1 mask of observed entries,
@@ -539,7 +519,7 @@ def masked_mu(V, mask, rank, *, iterations=200, init="random", seed=None, tol=0.
         mask are never read.
     mask : array_like of bool, shape (m, n)
         True where the entry is observed (used to fit).
-    rank, iterations, init, seed, tol, callback, keep_every
+    rank, iterations, init, seed, tol, callback, keep_every, threads
         As in :func:`hals`. A random or NNDSVD start is built from
         ``M ∘ V``.
 
@@ -558,21 +538,21 @@ def masked_mu(V, mask, rank, *, iterations=200, init="random", seed=None, tol=0.
         mask = mask.astype(bool)
     M = mask.astype(V.dtype)
     MV = M * V
-    r = check_rank(rank)
-    iterations, tol, keep_every = check_run(iterations, tol, callback, keep_every)
-    W0, H0 = _start(MV, r, init, seed)
+    problem = setup(MV, rank, iterations=iterations, init=init, seed=seed, tol=tol, callback=callback,
+                    keep_every=keep_every, threads=threads)
+    W, H = problem.W0.copy(), problem.H0.copy()
 
     def masked_loss(W, H):
         R = M * (W @ H) - MV
         return 0.5 * float(np.vdot(R, R))
 
     def step(W, H):
-        W *= _ratio(MV @ H.T, (M * (W @ H)) @ H.T)
-        H *= _ratio(W.T @ MV, W.T @ (M * (W @ H)))
+        mu_in_place(W, MV @ H.T, (M * (W @ H)) @ H.T)
+        mu_in_place(H, W.T @ MV, W.T @ (M * (W @ H)))
         return masked_loss(W, H)
 
-    return _run(MV, W0, H0, step, masked_loss(W0, H0), iterations=iterations, tol=tol, callback=callback,
-                keep_every=keep_every, init=init, seed=seed, rank=r)
+    with threads_limited(problem.threads):
+        return run(problem, step, W, H, masked_loss(W, H))
 
 
 # --------------------------------------------------------------------------
@@ -631,91 +611,3 @@ def kkt_violation(V, W, H, lower=0.0):
     in_W = np.minimum(W - lower, gradient_W(V, W, H))
     in_H = np.minimum(H - lower, gradient_H(V, W, H))
     return float(np.sqrt(np.sum(in_W**2) + np.sum(in_H**2)))
-
-
-# --------------------------------------------------------------------------
-# Timing runs (chapter 10 and benchmarks/bench_solvers.py).
-# --------------------------------------------------------------------------
-
-
-def run_timed(solver, V, rank, *, stop_below=None, time_limit=None, **options):
-    r"""Run a solver of ``nmf_teach`` and note the wall-clock time after every iteration.
-
-    Parameters
-    ----------
-    solver : callable
-        :func:`nmf_teach.nmf` or a solver of this module.
-    V, rank
-        As for the solver.
-    stop_below : float or None
-        Stop as soon as the relative error :math:`\|V - WH\|_F / \|V\|_F`
-        is at most this.
-    time_limit : float or None
-        Stop after the first iteration that ends later than this many
-        seconds after the start.
-    **options
-        Passed to the solver (``iterations``, ``init``, ...), but not
-        ``callback``, which this function uses.
-
-    Returns
-    -------
-    result : NMFResult
-    seconds : numpy.ndarray, shape (result.iterations + 1,)
-        ``seconds[k]`` is the time at the end of iteration k
-        (``seconds[0] = 0``: the start is not timed).
-    """
-    import time
-
-    if "callback" in options:
-        raise ValueError("run_timed sets the callback itself; do not pass one")
-    norm_V2 = squared_norm(check_matrix(V, "V", allow_sparse=True))
-    seconds = [0.0]
-
-    def note(k, W, H, loss):
-        seconds.append(time.perf_counter() - start)
-        if stop_below is not None and np.sqrt(max(2 * loss, 0) / norm_V2) <= stop_below:
-            return True
-        return time_limit is not None and seconds[-1] > time_limit
-
-    start = time.perf_counter()
-    result = solver(V, rank, callback=note, **options)
-    return result, np.asarray(seconds)
-
-
-def sklearn_runs(V, W0, H0, solver, iterations):
-    r"""scikit-learn's NMF from the start (W0, H0), timed, once per number of iterations.
-
-    scikit-learn does not report its error after every iteration, so it is
-    run afresh with ``max_iter=k`` and ``tol=0`` for each k in
-    ``iterations`` (same start, no early stop), and each run is timed.
-
-    Parameters
-    ----------
-    V : array_like or scipy.sparse matrix
-    W0, H0 : numpy.ndarray
-    solver : {"cd", "mu"}
-    iterations : sequence of int
-
-    Returns
-    -------
-    seconds, relative_errors : numpy.ndarray
-        One entry per element of ``iterations``.
-    """
-    import time
-    import warnings
-
-    from sklearn.decomposition import non_negative_factorization
-    from sklearn.exceptions import ConvergenceWarning
-
-    V = check_matrix(V, "V", allow_sparse=True)
-    norm_V2 = squared_norm(V)
-    seconds, errors = [], []
-    for k in iterations:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            start = time.perf_counter()
-            W, H, _ = non_negative_factorization(V, W=W0.copy(), H=H0.copy(), n_components=W0.shape[1],
-                                                 init="custom", solver=solver, tol=0.0, max_iter=int(k))
-            seconds.append(time.perf_counter() - start)
-        errors.append(np.sqrt(residual_squared_norm(V, W, H) / norm_V2))
-    return np.asarray(seconds), np.asarray(errors)

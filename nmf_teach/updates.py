@@ -31,60 +31,8 @@ no denominator is zero.
 import numpy as np
 
 from ._validation import check_factors
-
-
-def _ratio(numerator, denominator):
-    """``numerator / denominator`` entrywise, and 1 where the denominator is 0.
-
-    Returns a new array; the arguments are not modified. To update a factor,
-    prefer :func:`_mu`, which cannot overflow where this ratio can.
-    """
-    if denominator.min() > 0:  # the usual case: one plain division
-        return numerator / denominator
-    out = np.ones_like(denominator)
-    np.divide(numerator, denominator, out=out, where=denominator > 0)
-    return out
-
-
-def _mu(X, numerator, denominator):
-    """The multiplicative update ``X ∘ numerator / denominator``, as a new array.
-
-    Entries with a zero denominator keep their value (see the module
-    docstring). See :func:`_mu_in_place`.
-    """
-    return _mu_in_place(X.copy(), numerator, denominator)
-
-
-def _mu_in_place(X, numerator, denominator):
-    """``X ← X ∘ numerator / denominator``, written over X (which is returned).
-
-    Entries with a zero denominator keep their value (see the module
-    docstring). ``X ∘ numerator`` is formed before dividing, as the formula
-    reads: the update itself is bounded (for H, by ‖column j of V‖ /
-    ‖column i of W‖, by Cauchy–Schwarz), but the ratio ``numerator /
-    denominator`` alone overflows to inf when entries of X have decayed to
-    subnormal numbers, and then ``0 * inf`` is NaN. (Hypothesis found such a
-    float32 run in tests/test_monotone.py.)
-    """
-    if denominator.min() > 0:  # the usual case: two plain passes
-        np.multiply(X, numerator, out=X)
-        return np.divide(X, denominator, out=X)
-    positive = denominator > 0  # elsewhere the entry keeps its value
-    np.multiply(X, numerator, out=X, where=positive)
-    return np.divide(X, denominator, out=X, where=positive)
-
-
-def _WtV(V, W):
-    """``Wᵀ V`` (r×n), computed as ``(Vᵀ W)ᵀ``.
-
-    The same numbers (to rounding), computed faster: for a sparse V it is a
-    product with the CSC matrix ``Vᵀ``; for a dense C-ordered V, OpenBLAS
-    computes ``Vᵀ W`` faster than ``Wᵀ V`` when r is much smaller than m and
-    n (by about 20% on the 2000 × 4000, r = 100 case of
-    benchmarks/bench_mu.py, which times both). The result is a transposed
-    (Fortran-ordered) view.
-    """
-    return (V.T @ W).T
+from .loss import gradient_H, gradient_W
+from .numerics import mu, product_WtV
 
 
 def update_W(V, W, H):
@@ -105,7 +53,7 @@ def update_W(V, W, H):
         (see the module docstring).
     """
     V, W, H = check_factors(V, W, H)
-    return _mu(W, V @ H.T, W @ (H @ H.T))
+    return mu(W, V @ H.T, W @ (H @ H.T))
 
 
 def update_H(V, W, H):
@@ -118,7 +66,7 @@ def update_H(V, W, H):
     numpy.ndarray, shape (r, n)
     """
     V, W, H = check_factors(V, W, H)
-    return _mu(H, _WtV(V, W), (W.T @ W) @ H)
+    return mu(H, product_WtV(V, W), (W.T @ W) @ H)
 
 
 def step_size_W(V, W, H):
@@ -146,15 +94,6 @@ def step_size_H(V, W, H):
     return out
 
 
-def _check_step(alpha, shape, name):
-    alpha = np.asarray(alpha, dtype=np.float64)
-    if alpha.ndim not in (0, 2) or (alpha.ndim == 2 and alpha.shape != shape):
-        raise ValueError(f"{name} must be a number or a {shape[0]} x {shape[1]} array, got shape {alpha.shape}")
-    if not np.all(np.isfinite(alpha)) or np.any(alpha < 0):
-        raise ValueError(f"{name} must be finite and >= 0 (the lecture's alpha >= 0)")
-    return alpha
-
-
 def gradient_step_W(V, W, H, alpha):
     r"""Plain gradient step :math:`W - \alpha \circ \nabla_W f` (lecture slide 12).
 
@@ -163,16 +102,14 @@ def gradient_step_W(V, W, H, alpha):
     """
     V, W, H = check_factors(V, W, H, nonnegative=False)
     alpha = _check_step(alpha, W.shape, "alpha")
-    grad = W @ (H @ H.T) - V @ H.T
-    return (W - alpha * grad).astype(W.dtype, copy=False)
+    return (W - alpha * gradient_W(V, W, H)).astype(W.dtype, copy=False)
 
 
 def gradient_step_H(V, W, H, alpha):
     r"""Plain gradient step :math:`H - \alpha \circ \nabla_H f` (lecture slide 12)."""
     V, W, H = check_factors(V, W, H, nonnegative=False)
     alpha = _check_step(alpha, H.shape, "alpha")
-    grad = (W.T @ W) @ H - _WtV(V, W)
-    return (H - alpha * grad).astype(H.dtype, copy=False)
+    return (H - alpha * gradient_H(V, W, H)).astype(H.dtype, copy=False)
 
 
 def projected_gradient_step_W(V, W, H, alpha):
@@ -183,3 +120,17 @@ def projected_gradient_step_W(V, W, H, alpha):
 def projected_gradient_step_H(V, W, H, alpha):
     r"""Projected gradient step :math:`\max(0, H - \alpha \circ \nabla_H f)`."""
     return np.maximum(gradient_step_H(V, W, H, alpha), 0)
+
+
+# --------------------------------------------------------------------------
+# Helpers (the safe form of the update and WᵀV are in nmf_teach.numerics).
+# --------------------------------------------------------------------------
+
+
+def _check_step(alpha, shape, name):
+    alpha = np.asarray(alpha, dtype=np.float64)
+    if alpha.ndim not in (0, 2) or (alpha.ndim == 2 and alpha.shape != shape):
+        raise ValueError(f"{name} must be a number or a {shape[0]} x {shape[1]} array, got shape {alpha.shape}")
+    if not np.all(np.isfinite(alpha)) or np.any(alpha < 0):
+        raise ValueError(f"{name} must be finite and >= 0 (the lecture's alpha >= 0)")
+    return alpha

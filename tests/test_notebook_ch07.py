@@ -8,12 +8,13 @@ wrong update. Here the update is replaced by slide 25's slip,
 
 and the chapter is executed with nbclient: it must stop with an
 ``AssertionError`` raised by its own checks. The slip is injected where every
-update of the package is computed: the internal helper of
-``nmf_teach.updates`` (``_mu`` and ``_mu_in_place``, or ``_ratio`` in older versions) that
-``update_H``, ``update_W`` and so ``column_update`` use, and the solver's
-copy in ``nmf_teach.solver``. A first test checks, in this process, that the
-patch really reaches those public functions, so a refactoring of the
-internals makes this file fail loudly instead of passing for nothing.
+update of the package is computed: the helper ``mu`` of
+``nmf_teach.numerics`` as ``nmf_teach.updates`` imports it (``_mu``, ``_mu_in_place``
+or ``_ratio`` in older versions), which ``update_H``, ``update_W`` and so
+``column_update`` use, and ``mu_in_place`` as ``nmf_teach.solver`` imports it.
+A first test checks, in this process, that the patch really reaches
+those public functions, so a refactoring of the internals makes this file
+fail loudly instead of passing for nothing.
 
 Cells of the chapter tagged ``setup`` hold its imports; cells tagged
 ``mu-check`` are the checks that go through an update, each self-contained.
@@ -58,7 +59,8 @@ def _slide_ratio(numerator, denominator):
 
 
 # The package's internal helpers that compute an update (whichever exist).
-SLIDE = {"_mu": _slide_mu, "_mu_in_place": _slide_mu_in_place, "_ratio": _slide_ratio}
+SLIDE = {"mu": _slide_mu, "mu_in_place": _slide_mu_in_place,
+         "_mu": _slide_mu, "_mu_in_place": _slide_mu_in_place, "_ratio": _slide_ratio}
 
 
 def patch(*modules):

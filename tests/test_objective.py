@@ -6,7 +6,7 @@ import scipy.sparse as sp
 
 from nmf_teach import cheap_loss, gradient_H, gradient_W, objective
 from nmf_teach.calculus import gradient_error
-from nmf_teach.objective import (
+from nmf_teach.loss import (
     BLOCK_ROWS,
     cheap_loss_is_accurate,
     loss_from_products,

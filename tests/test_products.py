@@ -6,7 +6,7 @@ import scipy.sparse as sp
 import threadpoolctl
 
 import nmf_teach
-from nmf_teach import _products
+from nmf_teach import _products, nmf
 from nmf_teach._products import ProductsWithV
 
 
@@ -92,13 +92,40 @@ def test_float32_and_mixed_dtypes(threaded_small):
         assert relative_difference(VtW, V.T @ W32.astype(np.float64)) < 1e-14
 
 
-def test_without_scipys_kernels_the_plain_products_are_used(threaded_small, monkeypatch):
-    monkeypatch.setattr(_products, "_sparsetools", None)
+class _RaisingKernels:
+    """A SciPy whose private kernels changed their signature."""
+
+    def csr_matvecs(self, *args):
+        raise TypeError("csr_matvecs() takes 7 arguments")
+
+    csc_matvecs = csr_matvecs
+
+
+class _WrongKernels:
+    """A SciPy whose private kernels run but no longer add into ``out`` (they leave it as it is)."""
+
+    def csr_matvecs(self, *args):
+        pass
+
+    csc_matvecs = csr_matvecs
+
+
+@pytest.mark.parametrize("kernels", [None, _RaisingKernels(), _WrongKernels(), object()],
+                         ids=["missing", "raising", "wrong numbers", "renamed"])
+def test_any_failure_of_scipys_private_kernels_falls_back_to_the_same_numbers(threaded_small, monkeypatch, kernels):
+    """The products through SciPy's private kernels and through the public ``A @ X`` agree to the last bit."""
     V = sparse_counts(120, 70, 0.2, seed=11)
     W, Ht = factors(120, 70, 5, seed=12)
     with ProductsWithV(V, threads=3) as products:
-        assert relative_difference(products.V_times(Ht), V @ Ht) < 1e-14
-        assert relative_difference(products.Vt_times(W), V.T @ W) < 1e-14
+        assert _products._kernels_work()  # this SciPy's kernels pass the check
+        through_kernels = products.V_times(Ht).copy(), products.Vt_times(W).copy()
+    monkeypatch.setattr(_products, "_sparsetools", kernels)
+    with ProductsWithV(V, threads=3) as products:
+        assert not _products._kernels_work()
+        fallback = products.V_times(Ht), products.Vt_times(W)
+    for kernel_result, fallback_result in zip(through_kernels, fallback, strict=True):
+        np.testing.assert_array_equal(kernel_result, fallback_result)
+    assert relative_difference(fallback[0], V @ Ht) < 1e-14
 
 
 def test_unsorted_indices_and_other_formats(threaded_small):
@@ -123,7 +150,9 @@ def blas_threads():
 def test_blas_is_held_to_one_thread_only_while_the_threads_run(threaded_small):
     before = blas_threads()
     V = sparse_counts(100, 40, 0.3, seed=15)
-    with ProductsWithV(V, threads=2) as products:
+    products = ProductsWithV(V, threads=2)
+    assert blas_threads() == before  # made, not entered: nothing taken yet
+    with products:
         assert set(blas_threads()) == {1}
     assert blas_threads() == before
     W, Ht = factors(100, 40, 3, seed=16)
@@ -151,3 +180,85 @@ def test_nmf_on_a_threaded_sparse_matrix_equals_dense_and_repeats():
     assert relative_difference(sparse_run.W, dense_run.W) < 1e-10
     assert relative_difference(sparse_run.H, dense_run.H) < 1e-10
     assert np.all(np.diff(sparse_run.losses) <= 1e-12 * sparse_run.losses[0])
+
+
+# --------------------------------------------------------------------------
+# Dense V: the two forms of each product, and the plan that chooses between them.
+# --------------------------------------------------------------------------
+
+
+def test_both_forms_of_each_dense_product_agree_to_rounding():
+    """``V X`` and ``(Xᵀ Vᵀ)ᵀ`` sum the same products in another order: within γ_k |V||X| (Higham (3.13))."""
+    from nmf_teach.rounding import matmul_bound
+
+    rng = np.random.default_rng(19)
+    for dtype in (np.float64, np.float32):
+        V = rng.random((70, 50)).astype(dtype)
+        W, Ht = factors(70, 50, 6, seed=20, dtype=dtype)
+        products = ProductsWithV(V)
+        for product, matrix, operand in ((products.V_times, V, Ht), (products.Vt_times, V.T, W)):
+            rows = matrix.shape[0]
+            C, F = np.empty((rows, 6), dtype, order="C"), np.empty((rows, 6), dtype, order="F")
+            assert product(operand, out=C) is C and product(operand, out=F) is F
+            exact = matrix.astype(np.float64) @ operand.astype(np.float64)  # itself within the float64 bound
+            bound = matmul_bound(matrix, operand, dtype) + matmul_bound(matrix, operand, np.float64)
+            for result in (C, F):
+                assert np.all(np.abs(result - exact) <= bound)
+
+
+class FakeClock:
+    """Times the plan's products as if the C form took ``c`` and the F form ``f`` seconds (they alternate C, F)."""
+
+    def __init__(self, c, f):
+        self.durations, self.calls, self.now = (c, f), 0, 0.0
+
+    def __call__(self):
+        if self.calls % 2:  # the end of a product
+            self.now += self.durations[(self.calls // 2) % 2]
+        self.calls += 1
+        return self.now
+
+
+@pytest.mark.parametrize("c, f, layout", [(1.0, 0.5, "F"), (1.0, 0.95, "C"), (0.5, 1.0, "C")])
+def test_the_plan_takes_the_faster_form_by_a_margin_and_keeps_it(monkeypatch, c, f, layout):
+    monkeypatch.setattr(_products, "_plans", {})
+    monkeypatch.setattr(_products, "PLANNED_WORK", 0)
+    clock = FakeClock(c, f)
+    monkeypatch.setattr(_products, "_clock", clock)
+    V = np.random.default_rng(21).random((40, 30))
+    products = ProductsWithV(V)
+    assert products.plan(5) == {"V_times": layout, "Vt_times": layout}
+    assert clock.calls == 2 * 2 * 2 * _products.PLAN_TRIALS  # two products, two forms, a start and an end
+    assert products.empty_V_times(5).flags[f"{layout}_CONTIGUOUS"]
+    assert products.empty_Vt_times(5).shape == (30, 5)
+    ProductsWithV(V).plan(5)
+    assert clock.calls == 2 * 2 * 2 * _products.PLAN_TRIALS  # planned once per shape in a process
+
+
+def test_small_and_sparse_products_are_not_planned(monkeypatch):
+    monkeypatch.setattr(_products, "_clock", None)  # would fail if called
+    assert ProductsWithV(np.ones((30, 20))).plan(4) == {"V_times": "C", "Vt_times": "C"}
+    assert ProductsWithV(sparse_counts(300, 200, 0.5, seed=22)).plan(50) == {"V_times": "C", "Vt_times": "C"}
+
+
+@pytest.mark.parametrize("layout", ["C", "F"])
+def test_nmf_gives_the_same_iterates_whichever_form_is_planned(monkeypatch, layout):
+    """Either form, nmf equals the slides' loop within the iterate bound of tests/test_reference.py."""
+    from test_reference import relative_difference
+
+    from nmf_teach.reference import iterate_bounds, nmf_plain
+
+    monkeypatch.setattr(_products, "_plans", {})
+    monkeypatch.setattr(_products, "PLANNED_WORK", 0)
+    monkeypatch.setattr(_products, "_clock", FakeClock(1.0, 0.5) if layout == "F" else FakeClock(0.5, 1.0))
+    rng = np.random.default_rng(23)
+    V, W0, H0 = rng.random((60, 45)), rng.random((60, 5)) + 0.1, rng.random((5, 45)) + 0.1
+    fast = nmf(V, 5, init=(W0, H0), iterations=5)
+    assert next(iter(_products._plans.values())) == {"V_times": layout, "Vt_times": layout}
+    W, H, losses = nmf_plain(V, W0, H0, 5)
+    a, b = iterate_bounds(60, 45, 5, 5)[-1]
+    assert relative_difference(fast.W, W) <= 2 * a / (1 - a)
+    assert relative_difference(fast.H, H) <= 2 * b / (1 - b)
+    again = nmf(V, 5, init=(W0, H0), iterations=5)  # the same plan in this process: the same numbers
+    np.testing.assert_array_equal(again.H, fast.H)
+    np.testing.assert_array_equal(again.losses, fast.losses)

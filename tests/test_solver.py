@@ -5,7 +5,7 @@ import pytest
 import scipy.sparse as sp
 
 from nmf_teach import make_swimmer, nmf, objective, random_init
-from nmf_teach.objective import squared_norm
+from nmf_teach.loss import squared_norm
 
 EPS = np.finfo(np.float64).eps
 

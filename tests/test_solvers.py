@@ -11,7 +11,7 @@ import pytest
 import scipy.sparse as sp
 
 from nmf_teach import nmf, objective, solvers
-from nmf_teach.objective import gradient_H, gradient_W, squared_norm
+from nmf_teach.loss import gradient_H, gradient_W, squared_norm
 
 SOLVERS = ["hals", "accelerated_hals", "accelerated_mu", "epsilon_mu", "projected_gradient"]
 

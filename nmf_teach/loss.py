@@ -7,7 +7,14 @@ r"""The objective of the approximate problem and its gradients.
     \nabla_H f = W^T (WH - V).
 
 The book derives these in chapter 05 (labels ``eq-objective``,
-``eq-expansion``, ``eq-grad-W``, ``eq-grad-H``).
+``eq-expansion``, ``eq-grad-W``, ``eq-grad-H``). The lecture's functions come
+first; the numerical helpers that compute a norm or a loss accurately and
+without large temporaries follow them.
+
+The function ``nmf_teach.objective`` is :func:`objective` of this module. The
+module was called ``nmf_teach.objective`` before; that name still imports it
+(``from nmf_teach.objective import cheap_loss_is_accurate``), but
+``nmf_teach.objective`` itself is the function.
 """
 
 import math
@@ -16,6 +23,72 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._validation import check_factors
+from .numerics import product_WtV
+
+
+def objective(V, W, H):
+    r"""The lecture's objective :math:`f(W, H) = \frac12 \|V - WH\|_F^2`.
+
+    Computed directly from the residual (book equation ``eq-objective``), so
+    it is exact to rounding however small it is.
+
+    Parameters
+    ----------
+    V : array_like or scipy.sparse matrix, shape (m, n)
+        The data, ``V >= 0``.
+    W : array_like, shape (m, r)
+    H : array_like, shape (r, n)
+
+    Returns
+    -------
+    float
+    """
+    V, W, H = check_factors(V, W, H, nonnegative=False)
+    return 0.5 * residual_squared_norm(V, W, H)
+
+
+def gradient_W(V, W, H):
+    r"""The gradient :math:`\nabla_W f = (WH - V)H^T = W(HH^T) - VH^T`.
+
+    Computed in the cheap order on the right, with no m×n temporary (book
+    equation ``eq-grad-W``).
+
+    Returns
+    -------
+    numpy.ndarray, shape (m, r)
+    """
+    V, W, H = check_factors(V, W, H, nonnegative=False)
+    return W @ (H @ H.T) - V @ H.T
+
+
+def gradient_H(V, W, H):
+    r"""The gradient :math:`\nabla_H f = W^T(WH - V) = (W^TW)H - W^TV`.
+
+    Computed in the cheap order on the right, with no m×n temporary (book
+    equation ``eq-grad-H``).
+
+    Returns
+    -------
+    numpy.ndarray, shape (r, n)
+    """
+    V, W, H = check_factors(V, W, H, nonnegative=False)
+    return (W.T @ W) @ H - product_WtV(V, W)
+
+
+def cheap_loss(V, W, H):
+    r"""The loss from the trace expansion, ``½(‖V‖² − 2⟨WᵀV, H⟩ + ⟨WᵀW, HHᵀ⟩)``.
+
+    Never forms the m×n product ``WH``: its cost is that of ``WᵀV`` and two
+    r×r products. Equal to :func:`objective` up to rounding of order
+    ``eps * ‖V‖²_F`` (chapter 05 checks it).
+    """
+    V, W, H = check_factors(V, W, H, nonnegative=False)
+    return loss_from_products(squared_norm(V), product_WtV(V, W), H, W.T @ W, H @ H.T)
+
+
+# --------------------------------------------------------------------------
+# Numerical helpers: the norm of V, the direct loss in blocks, the cheap loss from products.
+# --------------------------------------------------------------------------
 
 # Rows of V handled at once when a residual V - WH must be formed: bounds the
 # memory of the direct loss to BLOCK_ROWS x n, whatever the size of V.
@@ -58,27 +131,6 @@ def residual_squared_norm(V, W, H):
     return total
 
 
-def objective(V, W, H):
-    r"""The lecture's objective :math:`f(W, H) = \frac12 \|V - WH\|_F^2`.
-
-    Computed directly from the residual (book equation ``eq-objective``), so
-    it is exact to rounding however small it is.
-
-    Parameters
-    ----------
-    V : array_like or scipy.sparse matrix, shape (m, n)
-        The data, ``V >= 0``.
-    W : array_like, shape (m, r)
-    H : array_like, shape (r, n)
-
-    Returns
-    -------
-    float
-    """
-    V, W, H = check_factors(V, W, H, nonnegative=False)
-    return 0.5 * residual_squared_norm(V, W, H)
-
-
 def loss_from_products(norm_V2, WtV, H, WtW, HHt):
     r"""The cheap loss of the trace expansion, from products already at hand.
 
@@ -93,8 +145,8 @@ def loss_from_products(norm_V2, WtV, H, WtW, HHt):
     machine epsilon times ``‖V‖²_F``, not times ``f``: when ``f`` is tiny the
     difference cancels (see :func:`cheap_loss_is_accurate`).
     """
-    cross = float(np.vdot(np.asarray(WtV, dtype=np.float64), np.asarray(H, dtype=np.float64)))
-    quad = float(np.vdot(np.asarray(WtW, dtype=np.float64), np.asarray(HHt, dtype=np.float64)))
+    cross = float(np.einsum("ij,ij->", WtV, H, dtype=np.float64))   # any layouts, no copy
+    quad = float(np.einsum("ij,ij->", WtW, HHt, dtype=np.float64))
     return 0.5 * (norm_V2 - 2.0 * cross + quad)
 
 
@@ -108,44 +160,3 @@ def cheap_loss_is_accurate(loss, norm_V2, dtype):
     """
     eps = np.finfo(dtype).eps
     return loss >= np.sqrt(eps) * norm_V2
-
-
-def cheap_loss(V, W, H):
-    r"""The loss from the trace expansion, ``½(‖V‖² − 2⟨WᵀV, H⟩ + ⟨WᵀW, HHᵀ⟩)``.
-
-    Never forms the m×n product ``WH``: its cost is that of ``WᵀV`` and two
-    r×r products. Equal to :func:`objective` up to rounding of order
-    ``eps * ‖V‖²_F`` (chapter 05 checks it).
-    """
-    V, W, H = check_factors(V, W, H, nonnegative=False)
-    WtV = (V.T @ W).T if sp.issparse(V) else W.T @ V
-    return loss_from_products(squared_norm(V), WtV, H, W.T @ W, H @ H.T)
-
-
-def gradient_W(V, W, H):
-    r"""The gradient :math:`\nabla_W f = (WH - V)H^T = W(HH^T) - VH^T`.
-
-    Computed in the cheap order on the right, with no m×n temporary (book
-    equation ``eq-grad-W``).
-
-    Returns
-    -------
-    numpy.ndarray, shape (m, r)
-    """
-    V, W, H = check_factors(V, W, H, nonnegative=False)
-    return W @ (H @ H.T) - V @ H.T
-
-
-def gradient_H(V, W, H):
-    r"""The gradient :math:`\nabla_H f = W^T(WH - V) = (W^TW)H - W^TV`.
-
-    Computed in the cheap order on the right, with no m×n temporary (book
-    equation ``eq-grad-H``).
-
-    Returns
-    -------
-    numpy.ndarray, shape (r, n)
-    """
-    V, W, H = check_factors(V, W, H, nonnegative=False)
-    WtV = (V.T @ W).T if sp.issparse(V) else W.T @ V
-    return (W.T @ W) @ H - WtV
