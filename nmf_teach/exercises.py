@@ -123,6 +123,7 @@ class Exercise:
     mistakes: tuple = ()
     scalar: bool = False
     sparse: bool = False                    # also try a sparse V (a note if only that fails)
+    covers: str = "square and not, scales 1e-3 to 1e3, zero entries"   # what the problems cover, for the message
     probe_mn: bool = False                  # note an m×n product (the (WH)Hᵀ cost mistake)
 
 
@@ -174,10 +175,14 @@ class CheckResult:
     def __bool__(self):
         return self.passed
 
-    def __str__(self):
+    def text(self, width=78):
+        """The sentences, wrapped to ``width`` (links are never broken)."""
         text = self.message + ("" if self.where is None else f" (see {self.where})")
         text += "".join(" " + note for note in self.notes)
-        return textwrap.fill(text, width=78, break_on_hyphens=False, break_long_words=False)
+        return textwrap.fill(text, width=width, break_on_hyphens=False, break_long_words=False)
+
+    def __str__(self):
+        return self.text()
 
     def __repr__(self):
         return str(self)
@@ -230,8 +235,9 @@ def _describe(p):
     return ", ".join(parts) + (f" ({extra})" if extra else "")
 
 
-def _scales(*values):
-    return "scales " + ", ".join(f"{v:g}" for v in values)
+def _scales(names, *values):
+    """'entries of V, W, H of size 1e+03, 1, 0.001'."""
+    return f"entries of {names} of size " + ", ".join(f"{v:g}" for v in values)
 
 
 def _matrix_problems():
@@ -241,7 +247,7 @@ def _matrix_problems():
         V = _positive(rng, (m, n), sV, density)
         W = _positive(rng, (m, r), sW, 0.0)             # W > 0 and no line of H zero: WH > 0, and
         H = _positive(rng, (r, n), sH, density, True)   # every denominator of chapters 06 and 10 is > 0
-        label = _scales(sV, sW, sH) + (", with zeros" if density else "")
+        label = _scales("V, W, H", sV, sW, sH) + (", with zeros" if density else "")
         problems.append({"V": V, "W": W, "H": H, "_label": label})
     return problems
 
@@ -271,7 +277,8 @@ def _column_problems(with_h=False):
         W = _positive(rng, (m, r), sW, density, True)   # no zero column: [WᵀWhᵏ]_a >= ‖w_a‖² hᵏ_a > 0
         v = _positive(rng, (m,), sv, density)
         h_k = _positive(rng, (r,), sh, 0.0)
-        p = {"W": W, "v": v, "h_k": h_k, "_label": _scales(sW, sv, sh) + (", with zeros" if density else "")}
+        label = _scales("W, v, hᵏ", sW, sv, sh) + (", with zeros" if density else "")
+        p = {"W": W, "v": v, "h_k": h_k, "_label": label}
         if with_h:
             p["h"] = h_k + sh * rng.standard_normal(r)
         problems.append(p)
@@ -284,7 +291,7 @@ def _trace_problems():
     for m, n, scale in [(2, 2, 1.0), (3, 2, 1.0), (4, 4, 1e3), (5, 3, 1e-3)]:
         X = scale * rng.standard_normal((m, n))
         A = rng.standard_normal((m, m))
-        problems.append({"A": A, "X": X, "_label": _scales(scale)})
+        problems.append({"A": A, "X": X, "_label": _scales("X", scale)})
     return problems
 
 
@@ -310,7 +317,7 @@ def _copy_args(exercise, p):
 def _as_result(exercise, value, p, notes):
     """The student's return value as a float64 array (or float) and its dtype; or _Refused."""
     if value is None:
-        raise _Refused("returned None: is the `return` line missing?")
+        raise _Refused("returned None (is the `return` line missing?)")
     if exercise.output == ("W", "H"):
         if not isinstance(value, (tuple, list)) or len(value) != 2:
             raise _Refused(f"returned {type(value).__name__}, not the pair (W, H): "
@@ -572,15 +579,16 @@ def _check(exercise, fn):
         where_text = "On every problem" if every else f"On the problem {_describe(p)}"
         message = f"{where_text}, your {exercise.name} {refusal}."
         if mistake is not None:
-            message += f" It matches a known mistake, {mistake.name}: {mistake.explanation}"
+            message += f" It matches a known mistake, {mistake.name}; {mistake.explanation}"
         return CheckResult(False, exercise.name, message, mistake=mistake, problem=_describe(p), notes=notes,
                            where=(mistake.where if mistake else exercise.where))
     _, part, entry, yours, expected = worst
     location = _entry_text(exercise, part, entry)
-    message = (f"{what}: on the problem {_describe(p)}, {location} is {yours:.6g} where the formula "
-               f"{exercise.formula} gives {expected:.6g}.")
+    digits = next((d for d in (6, 10) if f"{yours:.{d}g}" != f"{expected:.{d}g}"), 17)
+    message = (f"{what}: on the problem {_describe(p)}, {location} is {yours:.{digits}g} where the formula "
+               f"{exercise.formula} gives {expected:.{digits}g}.")
     if mistake is not None:
-        message += f" This matches {mistake.name}: {mistake.explanation}"
+        message += f" This matches {mistake.name}; {mistake.explanation}"
         link = mistake.where
     else:
         message += (" It matches none of the known mistakes: compare your function with the formula at "
@@ -599,7 +607,7 @@ def _passed(exercise, fn, problems, runs, notes):
         ratios.append(_worst(result, *_target(exercise, p, result, dtype))[0])
     dtypes = sorted({np.dtype(d).name for _, (_, d) in runs})
     message = (f"Your {exercise.name} passes: it equals {exercise.formula} on {len(problems)} problems "
-               f"(square and not, scales 1e-3 to 1e3, zero entries) to within the rounding bound "
+               f"({exercise.covers}) to within the rounding bound "
                f"γ_N|·| in {'/'.join(dtypes)} (its largest error is {max(ratios):.2g} of the bound).")
     if exercise.sparse:
         notes.extend(_sparse_note(exercise, fn))
@@ -954,7 +962,7 @@ GRAD_TR_XTAX = Exercise(
     name="grad_tr_XtAX", formula="∇_X tr(XᵀAX) = (A + Aᵀ)X", where=_eq(CH04, "eq-tr-4"), args=("A", "X"),
     output="∇_X", reference=lambda p: calculus.grad_tr_XtAX(p["A"], p["X"]),
     magnitude=lambda p: (2 * np.abs(p["A"])) @ np.abs(p["X"]) + np.abs(p["A"]).T @ np.abs(p["X"]),
-    problems=_trace_problems,
+    problems=_trace_problems, covers="square and not, A not symmetric, X of any sign, scales 1e-3 to 1e3",
     mistakes=(
         Mistake("symmetric", "2AX, which holds only for a symmetric A",
                 "A need not be symmetric: each of the two X's in XᵀAX gives a term, AX and AᵀX.",
@@ -1008,7 +1016,7 @@ K_EXERCISE = Exercise(
     name="K", formula="K(hᵏ) = Diag([WᵀWhᵏ]_a / hᵏ_a)", where=_eq(CH07, "eq-07-K"), args=("W", "h_k"),
     output="K", reference=lambda p: auxiliary.K_matrix(p["W"], p["h_k"]),
     magnitude=lambda p: np.abs(_K(p)) + np.max(np.abs(_K(p))) * (1 - np.eye(p["h_k"].size)),
-    problems=_column_problems,
+    problems=_column_problems, covers="square W and not, scales 1e-3 to 1e3, zero entries in W and v, hᵏ > 0",
     mistakes=(
         Mistake("jacobi", "the Jacobi diagonal Diag(WᵀW)",
                 "Diag(WᵀW) is not always ⪰ WᵀW; the lecture's K weighs the rows of WᵀW by hᵏ_b / hᵏ_a.",
@@ -1038,6 +1046,7 @@ G_EXERCISE = Exercise(
     where=_eq(CH07, "eq-07-G"), args=("W", "v", "h_k", "h"), output="G",
     reference=lambda p: auxiliary.auxiliary_G(p["W"], p["v"], p["h_k"], p["h"]),
     magnitude=_G_magnitude, problems=lambda: _column_problems(with_h=True), scalar=True,
+    covers="square W and not, scales 1e-3 to 1e3, zero entries in W and v, hᵏ > 0",
     mistakes=(
         Mistake("hessian", "WᵀW in place of K (that is F, not G)",
                 "with the Hessian, the expansion is exact: F. G replaces WᵀW by the diagonal K ⪰ WᵀW.",
@@ -1064,6 +1073,7 @@ ARGMIN_G = Exercise(
     name="argmin_G", formula="hᵏ − K⁻¹∇f(hᵏ) = hᵏ ∘ Wᵀv / (WᵀWhᵏ)", where=_eq(CH07, "eq-07-argmin"),
     args=("W", "v", "h_k"), output="h", reference=lambda p: auxiliary.argmin_G(p["W"], p["v"], p["h_k"]),
     magnitude=lambda p: 2 * p["h_k"] + _argmin_G(p), problems=_column_problems,
+    covers="square W and not, scales 1e-3 to 1e3, zero entries in W and v, hᵏ > 0",
     mistakes=(
         Mistake("plus-Wtv", "the slide-25 line with + Wᵀv",
                 "hᵏ − K⁻¹(WᵀWhᵏ + Wᵀv) simplifies to −hᵏ ∘ Wᵀv / (WᵀWhᵏ), negative; the gradient has − Wᵀv.",
