@@ -25,8 +25,10 @@ computed in float64, ``M`` the formula evaluated with every matrix replaced by
 its absolute value and every subtraction by an addition (the ``|A||B|`` of
 Higham's bound ``|fl(AB) − AB| <= γ_k |A||B|``, :mod:`nmf_teach.rounding`),
 and ``N`` larger than the longest chain of roundings any way of writing the
-formula needs (``2(m + n + r) + 20`` here, which also covers rounding the
-inputs to float32). So every correct rewrite passes (another product order,
+formula needs: twice the sum of the largest dimension of each argument, plus
+20 (at least ``2(m + n + r) + 20``; the multiplicative update of H, for
+one, needs ``2m + r + 2`` and rounding its inputs to float32 adds one per
+appearance of V, W or H). So every correct rewrite passes (another product order,
 ``np.einsum``, a loop over entries, a gradient step written out instead of
 the multiplication, float32), while each catalogued mistake is off by far more
 than the bound on at least one problem. For the objective ``M`` is the bound
@@ -305,9 +307,10 @@ class _Refused(Exception):
     ``kind`` is "raised", "nonfinite" or "other" (shape, type, input changed).
     """
 
-    def __init__(self, sentence, kind="other"):
+    def __init__(self, sentence, kind="other", shape=None):
         super().__init__(sentence)
         self.kind = kind
+        self.shape = shape   # the shape returned, for kind "shape"
 
 
 def _copy_args(exercise, p):
@@ -351,14 +354,15 @@ def _as_result(exercise, value, p, notes):
             raise _Refused(f"returned an array of shape {array.shape}; {exercise.output} is one number")
         return float(array.reshape(())), dtype
     expected = np.shape(exercise.reference(p))
+    if array.ndim == 0:
+        raise _Refused(f"returned a single number; {exercise.output} is a {'×'.join(map(str, expected))} array "
+                       f"on this problem (an entrywise formula applied to numbers, not to the matrices?)", "shape", ())
     if array.shape != expected:
         hint = ""
         if array.shape == expected[::-1]:
             hint = " (the transpose of the right shape)"
-        refusal = _Refused(f"returned an array of shape {array.shape}{hint}; {exercise.output} is "
-                           f"{'×'.join(map(str, expected))} on this problem", "shape")
-        refusal.shape = array.shape
-        raise refusal
+        raise _Refused(f"returned an array of shape {array.shape}{hint}; {exercise.output} is "
+                       f"{'×'.join(map(str, expected))} on this problem", "shape", array.shape)
     return array.astype(np.float64), dtype
 
 

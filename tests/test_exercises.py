@@ -664,6 +664,13 @@ def test_malformed_functions_get_a_sentence(fn, words):
     assert text.count(".") <= 6   # a sentence or two, not a dump
 
 
+def test_wrong_arguments_and_a_single_number():
+    result = ex.check_update_H(lambda V, W: W.T @ V)
+    assert not result.passed and "raised TypeError" in result.message
+    result = ex.check_update_H(lambda V, W, H: 0.0)
+    assert not result.passed and "a single number" in result.message
+
+
 def test_a_list_is_read_after_saying_so():
     result = ex.check_update_H(lambda V, W, H: (H * (W.T @ V) / (W.T @ W @ H)).tolist())
     assert result.passed and any("list" in note for note in result.notes)
