@@ -307,10 +307,11 @@ class _Refused(Exception):
     ``kind`` is "raised", "nonfinite" or "other" (shape, type, input changed).
     """
 
-    def __init__(self, sentence, kind="other", shape=None):
+    def __init__(self, sentence, kind="other", shape=None, short=None):
         super().__init__(sentence)
         self.kind = kind
-        self.shape = shape   # the shape returned, for kind "shape"
+        self.shape = shape            # the shape returned, for kind "shape"
+        self.short = short or sentence  # a few words, for a note
 
 
 def _copy_args(exercise, p):
@@ -362,7 +363,8 @@ def _as_result(exercise, value, p, notes):
         if array.shape == expected[::-1]:
             hint = " (the transpose of the right shape)"
         raise _Refused(f"returned an array of shape {array.shape}{hint}; {exercise.output} is "
-                       f"{'×'.join(map(str, expected))} on this problem", "shape", array.shape)
+                       f"{'×'.join(map(str, expected))} on this problem", "shape", array.shape,
+                       short=f"returned shape {array.shape}")
     return array.astype(np.float64), dtype
 
 
@@ -383,7 +385,7 @@ def _run(exercise, fn, p, notes):
     except Exception as error:  # noqa: BLE001 - the student's error becomes a sentence
         message = str(error).strip().splitlines()[0] if str(error).strip() else ""
         raise _Refused(f"raised {type(error).__name__}" + (f" ('{message[:120]}')" if message else ""),
-                       "raised") from None
+                       "raised", short=f"raised {type(error).__name__}") from None
     changed = [name for name, a in zip(exercise.args, args, strict=True)
                if a.shape != np.shape(p[name]) or not np.array_equal(a, p[name])]
     if changed:
@@ -601,6 +603,8 @@ def _check(exercise, fn):
     refused = [o for _, o, w in wrong if w is None]
     if refused and mistake is None:
         notes.append(f"(On another problem it {refused[0]}.)")
+    elif refused:
+        notes.append(f"(Where the shapes do not fit, it {refused[0].short}, as this mistake would.)")
     return CheckResult(False, exercise.name, message, mistake=mistake, problem=_describe(p), entry=entry,
                        yours=yours, expected=expected, notes=notes, where=link)
 
@@ -927,11 +931,6 @@ ITERATION = Exercise(
 
 
 # --- chapter 03: the projected gradient step ------------------------------
-
-def _projected_H(p):
-    V, W, H, alpha = p["V"], p["W"], p["H"], p["alpha"]
-    return np.maximum(H - alpha * (W.T @ (W @ H - V)), 0)
-
 
 PROJECTED_STEP_H = Exercise(
     name="projected_step_H", formula="max(0, H − α Wᵀ(WH − V))", where=_eq(CH03, "eq-agd-projected"),
