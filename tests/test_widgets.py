@@ -108,7 +108,7 @@ def test_any_rank_and_any_start_on_demand(swimmer):
 
 def test_progress_bar_is_a_tqdm_widget_in_the_explorer(swimmer_explorer):
     ex = swimmer_explorer
-    ex.widget
+    assert ex.widget.children
     bar = ex._progress_bar("rank 7")
     assert bar is not None and ex.progress_box.children == (bar.container,)
     bar.update(3)
