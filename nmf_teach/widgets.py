@@ -34,8 +34,10 @@ import io
 import itertools
 import json
 import math
-import time
+import os
+import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 
 import numpy as np
 import scipy.sparse as sp
@@ -43,7 +45,12 @@ import scipy.sparse as sp
 from ._validation import check_count, check_matrix, check_rank
 from .solver import nmf
 
-__all__ = ["Explorer", "explorer", "default_iterations"]
+__all__ = ["Explorer", "explorer", "default_iterations", "INITS", "STATIC_ENV"]
+
+INITS = ("random", "nndsvd", "nndsvda")
+STATIC_ENV = "NMF_TEACH_STATIC_EXPLORERS"
+_LIGHT_RUNS = 8  # runs whose every iteration is kept for the frames; older ones use their snapshots
+_LABEL_GAP = 12  # px between the rank labels at the right end of the loss curves
 
 _ids = itertools.count()
 _HEATMAP_MAX_ROWS = 240
@@ -62,9 +69,9 @@ def default_iterations(last):
             values.add(value)
 
 
-def explorer(V, ranks=(2, 5, 10), iterations=200, *, image_shape=None, row_labels=None, columns=6, seed=0,
-             init="random", keep_every=10, cmap=None, parts_cmap=None, rank=None, iteration=None, title=None,
-             progress=True, live_memory_mb=200):
+def explorer(V, ranks=(2, 5, 10), iterations=200, *, max_rank=None, image_shape=None, row_labels=None, columns=6,
+             seed=0, init="random", keep_every=10, cmap=None, parts_cmap=None, rank=None, iteration=None, title=None,
+             progress=True, live_memory_mb=200, static=None):
     """An explorer of ``nmf(V, r)`` over the ranks r and the iterations k; see :class:`Explorer`.
 
     Parameters
@@ -72,11 +79,15 @@ def explorer(V, ranks=(2, 5, 10), iterations=200, *, image_shape=None, row_label
     V : array_like or scipy.sparse matrix, shape (m, n)
         Non-negative data, one item (an image, a document) per column.
     ranks : sequence of int
-        The ranks the rank slider offers; one run of :func:`nmf_teach.nmf` each.
+        The ranks of the book's static view, computed when the book is built.
+        In Jupyter the rank slider offers every rank from 1 to ``max_rank``.
     iterations : int or sequence of int
         The iterations the book's slider offers: an int N gives 0, 1, 2, 5, 10,
         20, 50, ... up to N; a sequence is used as it is. In Jupyter the
         iteration slider offers every k from 0 to the largest.
+    max_rank : int or None
+        The largest rank of the live rank slider (default: the largest of ``ranks``).
+        A rank is computed when it is first chosen, then kept.
     image_shape : (int, int) or None
         (height, width) if every column of V is an image (row-major).
     row_labels : sequence of str or None
@@ -86,62 +97,103 @@ def explorer(V, ranks=(2, 5, 10), iterations=200, *, image_shape=None, row_label
         The columns of V shown beside their reconstructions: a count (spread
         evenly over V) or the indices.
     seed : int
-        Seed of the random start (same for every rank).
-    init : str
-        Start of every run, as in :func:`nmf_teach.nmf` ("random", "nndsvd", "nndsvda").
+        Seed of the random start (the live explorer has a control for it).
+    init : {"random", "nndsvd", "nndsvda"}
+        Start of every run, as in :func:`nmf_teach.nmf` (the live explorer has a control for it).
     keep_every : int
         Spacing of the full snapshots (W, H) of the runs.
     live_memory_mb : float
         Memory for what the frames show (W and a few columns of H, float32)
-        at every iteration, so that a slider move never recomputes. If every
-        iteration does not fit, every ``s``-th is kept and a move recomputes
-        at most ``keep_every - 1`` iterations from the full snapshot before.
+        at every iteration of the runs kept (at most eight at a time), so that
+        a slider move never recomputes. If a run does not fit, every ``s``-th
+        iteration is kept and a move recomputes at most ``keep_every - 1``
+        iterations from the full snapshot before.
     cmap, parts_cmap : str or None
         Matplotlib colormaps of the data/reconstructions and of the parts
         (images: "gray" and "gray_r"; heatmaps: "viridis").
     rank, iteration : int or None
-        Where the sliders start (default: the middle rank, the last iteration).
+        Where the sliders start (default: the middle rank of ``ranks``, the last iteration).
     title : str or None
         A heading shown above the sliders.
     progress : bool
-        Show a progress bar in Jupyter while the runs are computed (only if it
-        takes more than about a second).
+        Show a progress bar (tqdm) in Jupyter while a run is computed.
+    static : bool or None
+        Whether the explorer displays as the static HTML view (the book) or as
+        the live widget (Jupyter). None: static if the environment variable
+        ``NMF_TEACH_STATIC_EXPLORERS`` is ``"1"``, as the book's build sets it
+        (``tools/offline_assets.py``); live otherwise.
 
     Returns
     -------
     Explorer
     """
-    return Explorer(V, ranks, iterations, image_shape=image_shape, row_labels=row_labels, columns=columns,
-                    seed=seed, init=init, keep_every=keep_every, cmap=cmap, parts_cmap=parts_cmap, rank=rank,
-                    iteration=iteration, title=title, progress=progress, live_memory_mb=live_memory_mb)
+    return Explorer(V, ranks, iterations, max_rank=max_rank, image_shape=image_shape, row_labels=row_labels,
+                    columns=columns, seed=seed, init=init, keep_every=keep_every, cmap=cmap, parts_cmap=parts_cmap,
+                    rank=rank, iteration=iteration, title=title, progress=progress, live_memory_mb=live_memory_mb,
+                    static=static)
+
+
+class _Runs(Mapping):
+    """``explorer.results``: the run of every rank of the static view, computed when first read."""
+
+    def __init__(self, explorer):
+        self._explorer = explorer
+
+    def __getitem__(self, rank):
+        if rank not in self._explorer.ranks:
+            raise KeyError(rank)
+        return self._explorer.run(rank)
+
+    def __iter__(self):
+        return iter(self._explorer.ranks)
+
+    def __len__(self):
+        return len(self._explorer.ranks)
 
 
 class Explorer:
     """The rank/iteration explorer: a live widget in Jupyter, a static HTML view in the book.
 
+    Nothing is computed when it is made. The live widget computes the run of a
+    rank (from the chosen start) when the rank is first chosen, showing a
+    progress bar, and keeps it; the static view computes the runs of ``ranks``
+    from the start the explorer was made with.
+
     Attributes
     ----------
     ranks : list of int
+        The ranks of the static view.
+    max_rank : int
+        The largest rank of the live rank slider.
     iterations : list of int
         The iterations of the static view (the live slider offers every k up
         to ``iterations[-1]``).
-    results : dict of int to NMFResult
-        The run of every rank (with its snapshots).
+    results : mapping of int to NMFResult
+        The run of every rank of ``ranks`` from the start the explorer was
+        made with (computed when first read).
     columns : numpy.ndarray
         The indices of the columns of V that are shown.
     """
 
-    def __init__(self, V, ranks=(2, 5, 10), iterations=200, *, image_shape=None, row_labels=None, columns=6,
-                 seed=0, init="random", keep_every=10, cmap=None, parts_cmap=None, rank=None, iteration=None,
-                 title=None, progress=True, live_memory_mb=200):
+    def __init__(self, V, ranks=(2, 5, 10), iterations=200, *, max_rank=None, image_shape=None, row_labels=None,
+                 columns=6, seed=0, init="random", keep_every=10, cmap=None, parts_cmap=None, rank=None,
+                 iteration=None, title=None, progress=True, live_memory_mb=200, static=None):
         V = check_matrix(V, "V", allow_sparse=True)
         m, n = V.shape
         self._V = V
         self.ranks = _check_ranks(ranks)
+        self.max_rank = self.ranks[-1] if max_rank is None else check_rank(max_rank, "max_rank")
+        if self.max_rank < self.ranks[-1]:
+            raise ValueError(f"max_rank={self.max_rank} is below the largest rank of the static view, "
+                             f"{self.ranks[-1]}")
         self.iterations = _check_iterations(iterations)
         self.last = self.iterations[-1]
         self.keep_every = check_count(keep_every, "keep_every", minimum=1)
-        self.seed, self.init, self.title = seed, init, title
+        self.seed = check_count(seed, "seed")
+        if init not in INITS:
+            raise ValueError(f"init must be one of {', '.join(map(repr, INITS))}, got {init!r}")
+        self.init, self.title = init, title
+        self.book_start = (self.init, self.seed)
         if image_shape is not None and row_labels is not None:
             raise ValueError("give image_shape (images) or row_labels (text), not both")
         if image_shape is not None:
@@ -162,19 +214,23 @@ class Explorer:
         images = self.kind == "images"
         self.cmap = cmap or ("gray" if images else "viridis")
         self.parts_cmap = parts_cmap or ("gray_r" if images else "viridis")
-        self.rank = self._pick(rank, self.ranks, self.ranks[(len(self.ranks) - 1) // 2], "rank")
+        self.rank = self._pick(rank, range(1, self.max_rank + 1), self.ranks[(len(self.ranks) - 1) // 2], "rank")
         self.iteration = self._pick(iteration, range(self.last + 1), self.last, "iteration")
+        self.progress = bool(progress)
+        self.static = os.environ.get(STATIC_ENV) == "1" if static is None else bool(static)
         self._id = f"nmfx-{next(_ids)}-{np.random.default_rng().integers(1 << 30):x}"
         self._data = V[:, self.columns].toarray() if sp.issparse(V) else np.array(V[:, self.columns])
+        self._runs = {}                # (init, seed, rank) -> NMFResult
+        self._light = OrderedDict()    # (init, seed, rank) -> {k: (W, shown columns of H)}, float32
         self._states = OrderedDict()
         self._frames = OrderedDict()
-        self._light = {}
-        self._svg = None
+        self._svg = {}
         self._memory = float(live_memory_mb) * 1e6
+        self._lock = threading.RLock()
+        self._thread = None
         self._html = None
         self._widget = None
-        self.results = {}
-        self._run_all(progress)
+        self.results = _Runs(self)
 
     # --- computing -------------------------------------------------------------------------------
 
@@ -183,84 +239,95 @@ class Explorer:
         if value is None:
             return default
         if value not in allowed:
-            raise ValueError(f"{name}={value!r} is not one the sliders offer")
+            raise ValueError(f"{name}={value!r} is not one the sliders offer ({allowed[0]} to {allowed[-1]})")
         return int(value)
 
-    def _run_all(self, progress):
-        # Besides the full snapshots (every keep_every), keep what a frame shows -- W and the shown
-        # columns of H, in float32 -- at every iteration (or every `step`-th, to stay within the memory
-        # budget): a slider move then only renders, it never recomputes.
-        m = self._V.shape[0]
-        per_iteration = 4 * sum(m * r + r * len(self.columns) for r in self.ranks)
-        self._step = max(1, math.ceil(per_iteration * (self.last + 1) / self._memory))
-        wanted = set(self.iterations)
-        start = time.perf_counter()
-        bar = None
-        for done, r in enumerate(self.ranks):
-            light = self._light[r] = {}
+    def _key(self, rank, start):
+        init, seed = self.book_start if start is None else start
+        rank = check_rank(rank)
+        if rank > self.max_rank:
+            raise ValueError(f"rank {rank} is above the explorer's max_rank={self.max_rank}")
+        return init, seed, rank
 
-            def keep(k, W, H, _loss, light=light):
-                if k % self._step == 0 or k in wanted:
+    def run(self, rank, start=None, bar=None):
+        """The run of rank ``rank`` from ``start = (init, seed)`` (default: the book's), computed once.
+
+        Besides the full snapshots (every ``keep_every``), the run keeps what a
+        frame shows -- W and the shown columns of H, in float32 -- at every
+        iteration (or every s-th, within the memory budget): a slider move
+        then only renders, it never recomputes. ``bar`` is a tqdm bar to advance.
+        """
+        key = self._key(rank, start)
+        with self._lock:
+            if key in self._runs:
+                return self._runs[key]
+            init, seed, rank = key
+            per_iteration = 4 * (self._V.shape[0] * rank + rank * len(self.columns))
+            step = max(1, math.ceil(per_iteration * (self.last + 1) / (self._memory / _LIGHT_RUNS)))
+            wanted = set(self.iterations)
+            light = {}
+
+            def keep(k, W, H, _loss):
+                if k % step == 0 or k in wanted:
                     light[k] = (W.astype(np.float32), H[:, self.columns].astype(np.float32))
+                if bar is not None:
+                    bar.update(1)
 
-            result = nmf(self._V, r, iterations=self.last, init=self.init, seed=self.seed,
+            result = nmf(self._V, rank, iterations=self.last, init=init, seed=seed,
                          keep_every=self.keep_every, callback=keep)
             light[0] = (result.W0.astype(np.float32), result.H0[:, self.columns].astype(np.float32))
-            self.results[r] = result
-            elapsed = time.perf_counter() - start
-            left = len(self.ranks) - done - 1
-            if progress and bar is None and left and elapsed * (1 + left / (done + 1)) > 1.0:
-                bar = _Progress(len(self.ranks), "computing one NMF run per rank")
-            if bar is not None:
-                bar.update(done + 1, f"rank {r} done ({elapsed:.1f} s)")
-        if bar is not None:
-            bar.close()
+            self._runs[key] = result
+            self._light[key] = light
+            while len(self._light) > _LIGHT_RUNS:  # the oldest runs fall back to their snapshots
+                self._light.popitem(last=False)
+            return result
 
-    def state(self, rank, iteration):
+    def state(self, rank, iteration, start=None):
         """``(W, H)`` of the run of rank ``rank`` after ``iteration`` iterations (read-only arrays)."""
-        rank, iteration = int(rank), int(iteration)
-        if rank not in self.results:
-            raise ValueError(f"rank {rank} was not computed; the explorer has ranks {self.ranks}")
+        key = self._key(rank, start)
+        iteration = int(iteration)
         if not 0 <= iteration <= self.last:
             raise ValueError(f"iteration must be between 0 and {self.last}, got {iteration}")
-        key = (rank, iteration)
-        if key in self._states:
-            self._states.move_to_end(key)
-            return self._states[key]
-        snapshots = self.results[rank].snapshots
+        if (key, iteration) in self._states:
+            self._states.move_to_end((key, iteration))
+            return self._states[key, iteration]
+        snapshots = self.run(key[2], key[:2]).snapshots
         before = max(k for k in snapshots if k <= iteration)
         W, H = snapshots[before]
         if before < iteration:
-            again = nmf(self._V, rank, iterations=iteration - before, init=(W, H))
+            again = nmf(self._V, key[2], iterations=iteration - before, init=(W, H))
             W, H = again.W, again.H
             W.setflags(write=False)
             H.setflags(write=False)
-        self._states[key] = (W, H)
+        self._states[key, iteration] = (W, H)
         if len(self._states) > 16:
             self._states.popitem(last=False)
         return W, H
 
-    def _shown_state(self, rank, iteration):
+    def _shown_state(self, key, iteration):
         """W and the shown columns of H at (rank, iteration): kept by the run, else recomputed."""
-        kept = self._light.get(rank, {}).get(iteration)
+        kept = self._light.get(key, {}).get(iteration)
         if kept is not None:
             return kept
-        W, H = self.state(rank, iteration)
+        W, H = self.state(key[2], iteration, key[:2])
         return W, H[:, self.columns]
 
-    def relative_error(self, rank, iteration):
+    def relative_error(self, rank, iteration, start=None):
         """‖V − WH‖_F / ‖V‖_F of the run of rank ``rank`` after ``iteration`` iterations."""
-        return float(self.results[int(rank)].relative_errors[int(iteration)])
+        key = self._key(rank, start)
+        return float(self.run(key[2], key[:2]).relative_errors[int(iteration)])
 
     # --- one frame -------------------------------------------------------------------------------
 
-    def frame(self, rank, iteration):
+    def frame(self, rank, iteration, start=None):
         """The rendered frame at (rank, iteration): a dict of parts, recon (HTML or data URIs) and err."""
-        key = (int(rank), int(iteration))
-        if key in self._frames:
-            self._frames.move_to_end(key)
-            return self._frames[key]
-        W, H_shown = self._shown_state(*key)
+        key = self._key(rank, start)
+        iteration = int(iteration)
+        if (key, iteration) in self._frames:
+            self._frames.move_to_end((key, iteration))
+            return self._frames[key, iteration]
+        self.run(key[2], key[:2])
+        W, H_shown = self._shown_state(key, iteration)
         approx = W @ H_shown
         if self.kind == "text":
             parts = _top_words_html(W, self.row_labels, "part")
@@ -272,8 +339,8 @@ class Explorer:
         else:
             parts = _png(_heatmap(W, self.parts_cmap, scale_each=True))
             recon = _png(_heatmap(approx, self.cmap, scale_each=False, vmax=_vmax(self._data)))
-        frame = {"parts": parts, "recon": recon, "err": self.relative_error(*key)}
-        self._frames[key] = frame
+        frame = {"parts": parts, "recon": recon, "err": self.relative_error(*key[2:], iteration, key[:2])}
+        self._frames[key, iteration] = frame
         if len(self._frames) > 1024:
             self._frames.popitem(last=False)
         return frame
@@ -288,8 +355,14 @@ class Explorer:
 
     # --- the loss curve (SVG) --------------------------------------------------------------------
 
-    def _curve_geometry(self):
-        errors = {r: np.maximum(self.results[r].relative_errors, 1e-16) for r in self.ranks}
+    def _curve_ranks(self, start):
+        """The ranks whose curves the loss panel draws: the book's, or every rank computed from ``start``."""
+        if start is None:
+            return list(self.ranks)
+        return sorted(r for (init, seed, r) in self._runs if (init, seed) == start)
+
+    def _curve_geometry(self, start, ranks):
+        errors = {r: np.maximum(self.run(r, start).relative_errors, 1e-16) for r in ranks}
         low = min(float(e.min()) for e in errors.values())
         high = max(float(e.max()) for e in errors.values())
         y_low, y_high = math.log10(low), math.log10(high)
@@ -304,23 +377,25 @@ class Explorer:
         y = _SVG_TOP + (_SVG_H - _SVG_TOP - _SVG_BOTTOM) * (y_high - math.log10(max(err, 1e-16))) / (y_high - y_low)
         return round(x, 1), round(y, 1)
 
-    def _loss_svg(self, rank, iteration):
-        if self._svg is None:
-            self._svg = self._loss_svg_parts()
-        head, curves, y_low, y_high = self._svg
+    def _loss_svg(self, rank, iteration, start=None, ranks=None):
+        ranks = self._curve_ranks(start) if ranks is None else ranks
+        svg_key = (start, tuple(ranks))
+        if svg_key not in self._svg:
+            self._svg[svg_key] = self._loss_svg_parts(start, ranks)
+        head, curves, y_low, y_high = self._svg[svg_key]
         parts = [head]
-        for index, (r, curve) in enumerate(zip(self.ranks, curves, strict=True)):
+        for index, (r, curve) in enumerate(zip(ranks, curves, strict=True)):
             active = " nmfx-active" if r == rank else ""
             parts.append(f'<g class="nmfx-curve{active}" data-rank-index="{index}">{curve}</g>')
-        x, y = self._xy(iteration, self.relative_error(rank, iteration), y_low, y_high)
+        x, y = self._xy(iteration, self.relative_error(rank, iteration, start), y_low, y_high)
         bottom = _SVG_H - _SVG_BOTTOM
         parts.append(f'<line class="nmfx-marker-line" x1="{x}" x2="{x}" y1="{_SVG_TOP}" y2="{bottom}"/>'
                      f'<circle class="nmfx-marker" cx="{x}" cy="{y}" r="4.5"/></svg>')
         return "".join(parts)
 
-    def _loss_svg_parts(self):
+    def _loss_svg_parts(self, start, ranks):
         """The parts of the loss SVG that do not move: axes, and one curve per rank."""
-        errors, y_low, y_high = self._curve_geometry()
+        errors, y_low, y_high = self._curve_geometry(start, ranks)
         ks = np.unique(np.round(np.expm1(np.linspace(0, math.log1p(self.last), 160))).astype(int))
         parts = [f'<svg class="nmfx-loss" viewBox="0 0 {_SVG_W} {_SVG_H}" role="img" '
                  f'aria-label="relative error against iteration, one curve per rank">']
@@ -337,12 +412,13 @@ class Explorer:
                          f'<text x="{_SVG_LEFT - 4}" y="{y + 4}" text-anchor="end">{_fmt_tick(value)}</text>')
         parts.append(f'<text x="{(_SVG_LEFT + plot_right) / 2}" y="{_SVG_H - 4}" text-anchor="middle">'
                      f'iteration k (log scale)</text>')
-        label_y = _spread([self._xy(self.last, errors[r][self.last], y_low, y_high)[1] for r in self.ranks], 10)
+        ends = [self._xy(self.last, errors[r][self.last], y_low, y_high)[1] for r in ranks]
+        label_y = _spread(ends, _LABEL_GAP, _SVG_TOP + _LABEL_GAP / 2, plot_bottom)
         curves = []
-        for index, r in enumerate(self.ranks):
+        for index, r in enumerate(ranks):
             points = " ".join("%s,%s" % self._xy(k, errors[r][k], y_low, y_high) for k in ks)
             curves.append(f'<polyline points="{points}"/>'
-                          f'<text x="{plot_right + 7}" y="{label_y[index] + 3.5:.1f}">r={r}</text>')
+                          f'<text x="{plot_right + 5}" y="{label_y[index] + 3.5:.1f}">r={r}</text>')
         return "".join(parts), curves, y_low, y_high
 
     # --- HTML --------------------------------------------------------------------------------------
@@ -365,7 +441,7 @@ class Explorer:
         css = "nmfx-heat" if self.kind == "heatmap" else "nmfx-img"
         return f'<img class="nmfx-{role} {css}" src="{content}" alt="{role}">'
 
-    def _body(self, rank, iteration, frame, controls):
+    def _body(self, rank, iteration, frame, controls, loss_svg, note=""):
         parts_caption, recon_caption = self._captions()
         title = f'<div class="nmfx-title">{html.escape(self.title)}</div>' if self.title else ""
         data_view = self._data_view()
@@ -382,37 +458,45 @@ class Explorer:
                 f'<figure class="nmfx-panel nmfx-p-parts"><figcaption>{parts_caption}</figcaption>'
                 f'{self._panel("parts", frame["parts"])}</figure>'
                 f'<figure class="nmfx-panel nmfx-p-recon"><figcaption>{recon_caption}</figcaption>{recon}</figure>'
-                f'<figure class="nmfx-panel nmfx-p-loss"><figcaption>relative error ‖V − WH‖/‖V‖, every rank; '
-                f'the dot is (k, error) of the chosen rank</figcaption>{self._loss_svg(rank, iteration)}</figure>'
+                f'<figure class="nmfx-panel nmfx-p-loss"><figcaption>relative error ‖V − WH‖/‖V‖, every rank '
+                f'computed; the dot is (k, error) of the chosen rank</figcaption>{loss_svg}</figure>'
                 f'</div><div class="nmfx-status" aria-live="polite">{self._status(rank, iteration, frame["err"])}'
-                f'</div>')
+                f'</div>{note}')
 
     def to_html(self):
-        """The self-contained HTML/JavaScript view over every (rank, iteration) frame of the grid."""
+        """The self-contained HTML/JavaScript view over every (rank, iteration) frame of the book's grid."""
         if self._html is not None:
             return self._html
+        start = self.book_start
+        rank = self.rank if self.rank in self.ranks else self.ranks[(len(self.ranks) - 1) // 2]
         iteration = min(self.iterations, key=lambda k: abs(k - self.iteration))
-        r_index, k_index = self.ranks.index(self.rank), self.iterations.index(iteration)
-        errors, y_low, y_high = self._curve_geometry()
+        r_index, k_index = self.ranks.index(rank), self.iterations.index(iteration)
+        _, y_low, y_high = self._curve_geometry(start, self.ranks)
         frames = []
         for r in self.ranks:
             row = []
             for k in self.iterations:
-                frame = self.frame(r, k)
+                frame = self.frame(r, k, start)
                 x, y = self._xy(k, frame["err"], y_low, y_high)
                 row.append([frame["parts"], frame["recon"], self._status(r, k, frame["err"]), x, y])
             frames.append(row)
         data = {"ranks": self.ranks, "iterations": self.iterations, "frames": frames, "kind": self.kind}
         controls = (
             f'<div class="nmfx-controls">'
-            f'<label class="nmfx-control"><span>rank r = <output class="nmfx-rank-value">{self.rank}</output></span>'
+            f'<label class="nmfx-control"><span>rank r = <output class="nmfx-rank-value">{rank}</output></span>'
             f'<input type="range" class="nmfx-rank" min="0" max="{len(self.ranks) - 1}" step="1" value="{r_index}" '
-            f'aria-label="rank r" aria-valuetext="r = {self.rank}"></label>'
+            f'aria-label="rank r" aria-valuetext="r = {rank}"></label>'
             f'<label class="nmfx-control"><span>iteration k = <output class="nmfx-iteration-value">{iteration}'
             f'</output></span><input type="range" class="nmfx-iteration" min="0" max="{len(self.iterations) - 1}" '
             f'step="1" value="{k_index}" aria-label="iteration k" aria-valuetext="k = {iteration}"></label>'
             f'</div>')
-        body = self._body(self.rank, iteration, self.frame(self.rank, iteration), controls)
+        start_name = "a random start, seed " + str(self.seed) if self.init == "random" else f"the {self.init} start"
+        note = (f'<div class="nmfx-note">Precomputed when the book was built: ranks '
+                f'{", ".join(map(str, self.ranks))}, iterations {", ".join(map(str, self.iterations))}, from '
+                f'{start_name}. Run the chapter in Jupyter for a live explorer: any rank from 1 to {self.max_rank}, '
+                f'every iteration, any start.</div>')
+        body = self._body(rank, iteration, self.frame(rank, iteration, start), controls,
+                          self._loss_svg(rank, iteration, start, self.ranks), note)
         payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
         self._html = (
             f'<div class="nmf-explorer tex2jax_ignore mathjax_ignore" id="{self._id}" data-kind="{self.kind}">'
@@ -439,56 +523,124 @@ class Explorer:
 
     # --- the live widget ---------------------------------------------------------------------------
 
-    def _live_html(self, rank, iteration):
+    def _live_html(self, rank, iteration, start):
+        body = self._body(rank, iteration, self.frame(rank, iteration, start), "",
+                          self._loss_svg(rank, iteration, start))
+        return f'<div class="nmf-explorer nmfx-live" data-kind="{self.kind}"><style>{_CSS}</style>{body}</div>'
+
+    def _waiting_html(self, rank):
         return (f'<div class="nmf-explorer nmfx-live" data-kind="{self.kind}"><style>{_CSS}</style>'
-                f'{self._body(rank, iteration, self.frame(rank, iteration), "")}</div>')
+                f'<div class="nmfx-status">computing the run of rank r = {rank} ({self.last} iterations)…</div></div>')
 
     @property
     def widget(self):
-        """The live ipywidgets app (created on first use)."""
+        """The live ipywidgets app (created on first use; its first run is computed in the background)."""
         if self._widget is None:
             import ipywidgets as w
 
-            self.rank_slider = w.SelectionSlider(options=[(str(r), r) for r in self.ranks], value=self.rank,
-                                                 description="rank r", continuous_update=True,
-                                                 layout=w.Layout(width="auto", flex="1 1 240px"),
-                                                 style={"description_width": "5em"})
+            style = {"description_width": "initial"}
+            self.rank_slider = w.IntSlider(value=self.rank, min=1, max=self.max_rank, description="rank r",
+                                           continuous_update=False, style=style,
+                                           layout=w.Layout(width="auto", flex="1 1 230px"))
             self.iteration_slider = w.IntSlider(value=self.iteration, min=0, max=self.last,
-                                                description="iteration k", continuous_update=True,
-                                                layout=w.Layout(width="auto", flex="1 1 240px"),
-                                                style={"description_width": "5em"})
-            self.view = w.HTML(self._live_html(self.rank, self.iteration))
-            self.rank_slider.observe(self._on_slider, names="value")
-            self.iteration_slider.observe(self._on_slider, names="value")
-            controls = w.HBox([self.rank_slider, self.iteration_slider],
-                              layout=w.Layout(flex_flow="row wrap", width="100%"))
-            self._widget = w.VBox([controls, self.view], layout=w.Layout(width="100%"))
+                                                description="iteration k", continuous_update=True, style=style,
+                                                layout=w.Layout(width="auto", flex="1 1 230px"))
+            self.init_menu = w.Dropdown(options=[("random", "random"), ("NNDSVD", "nndsvd"),
+                                                 ("NNDSVDa", "nndsvda")], value=self.init, description="start",
+                                        style=style, layout=w.Layout(width="auto", flex="0 1 170px"))
+            self.seed_box = w.BoundedIntText(value=self.seed, min=0, max=2**31 - 1, description="seed",
+                                             style=style, layout=w.Layout(width="auto", flex="0 1 130px"),
+                                             disabled=self.init != "random")
+            self.progress_box = w.Box(layout=w.Layout(width="100%"))
+            self.view = w.HTML(self._waiting_html(self.rank), layout=w.Layout(width="100%"))
+            self.note = w.HTML(
+                f'<small>Live while this cell\'s kernel runs: any rank from 1 to {self.max_rank} is computed '
+                f'when first chosen ({self.last} iterations), then kept. A notebook reopened from its file '
+                f'shows the view it was saved with: run the cell to make it live.</small>',
+                layout=w.Layout(width="100%"))
+            for control in (self.rank_slider, self.iteration_slider, self.init_menu, self.seed_box):
+                control.observe(self._on_control, names="value")
+            controls = w.HBox([self.rank_slider, self.iteration_slider, self.init_menu, self.seed_box],
+                              layout=w.Layout(flex_flow="row wrap", width="100%", grid_gap="4px 16px"))
+            self._widget = w.VBox([controls, self.progress_box, self.view, self.note],
+                                  layout=w.Layout(width="100%", max_width="980px"))
+            self._thread = threading.Thread(target=self._first_view, name="nmf-explorer", daemon=True)
+            self._thread.start()
         return self._widget
 
-    def _on_slider(self, _change=None):
-        self.rank, self.iteration = int(self.rank_slider.value), int(self.iteration_slider.value)
-        self.view.value = self._live_html(self.rank, self.iteration)
+    def _first_view(self):
+        try:
+            self._refresh()
+        except Exception as error:  # pragma: no cover - shown to the reader instead of lost in a thread
+            self.view.value = f"<pre>The explorer could not compute its first view: {html.escape(repr(error))}</pre>"
 
-    def show(self, rank, iteration):
-        """Move the live sliders to (rank, iteration) (as a reader would) and return the new view's HTML."""
-        with self.widget.hold_sync():
+    def wait(self):
+        """Wait until the live widget's first view is computed (it is computed in the background)."""
+        if self._thread is not None:
+            self._thread.join()
+        return self
+
+    def _refresh(self):
+        start = (self.init, self.seed)
+        if self._key(self.rank, start) not in self._runs:
+            bar = self._progress_bar(f"rank {self.rank}")
+            try:
+                self.run(self.rank, start, bar)
+            finally:
+                if bar is not None:
+                    bar.close()
+                self.progress_box.children = ()
+        self.view.value = self._live_html(self.rank, self.iteration, start)
+
+    def _progress_bar(self, what):
+        if not self.progress:
+            return None
+        try:
+            from tqdm.notebook import tqdm
+        except ImportError:  # pragma: no cover - tqdm is a dependency of nmf_teach
+            return None
+        bar = tqdm(total=self.last, desc=f"computing {what}", unit="it", display=False, leave=False)
+        self.progress_box.children = (bar.container,)
+        return bar
+
+    def _on_control(self, _change=None):
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join()
+        self.rank, self.iteration = int(self.rank_slider.value), int(self.iteration_slider.value)
+        self.init, self.seed = self.init_menu.value, int(self.seed_box.value)
+        self.seed_box.disabled = self.init != "random"
+        self._refresh()
+
+    def show(self, rank, iteration, *, init=None, seed=None):
+        """Move the live controls to (rank, iteration) and, if given, the start (as a reader would).
+
+        Returns the new view's HTML. Any rank from 1 to ``max_rank``.
+        """
+        self._key(rank, None)
+        if not 0 <= int(iteration) <= self.last:
+            raise ValueError(f"iteration must be between 0 and {self.last}, got {iteration}")
+        app = self.widget
+        self.wait()
+        with app.hold_sync():
+            if init is not None:
+                self.init_menu.value = init
+            if seed is not None:
+                self.seed_box.value = seed
             self.rank_slider.value = rank
             self.iteration_slider.value = iteration
+        self._refresh()  # also when no control moved: the loss panel shows every rank computed since
         return self.view.value
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = {}
-        try:
-            bundle.update(self.widget._repr_mimebundle_() or {})
-        except ImportError:  # pragma: no cover - ipywidgets is a dependency of nmf_teach
-            pass
-        bundle["text/html"] = self.to_html()
+        if self.static:
+            return {"text/html": self.to_html(), "text/plain": repr(self)}
+        bundle = dict(self.widget._repr_mimebundle_() or {})
         bundle["text/plain"] = repr(self)
         return bundle
 
     def __repr__(self):
-        return (f"Explorer({self.kind}, V {self._V.shape[0]}×{self._V.shape[1]}, ranks {self.ranks}, "
-                f"iterations {self.iterations[0]}..{self.last}, {len(self.ranks) * len(self.iterations)} frames)")
+        return (f"Explorer({self.kind}, V {self._V.shape[0]}×{self._V.shape[1]}, ranks {self.ranks} in the book, "
+                f"1..{self.max_rank} live, iterations {self.iterations[0]}..{self.last})")
 
     # --- static matplotlib figures (print, PDF) ----------------------------------------------------
 
@@ -634,45 +786,25 @@ def _y_ticks(y_low, y_high):
     return [round(first + i * step, 12) for i in range(int((high - first) / step + 1e-9) + 1)]
 
 
-def _spread(ys, gap):
-    """Move label heights apart (by at least ``gap``), keeping their order."""
+def _spread(ys, gap, low=-math.inf, high=math.inf):
+    """Label heights at least ``gap`` apart, in their order, kept within [low, high] where they fit."""
     order = sorted(range(len(ys)), key=lambda i: ys[i])
-    out = list(ys)
+    out = [float(y) for y in ys]
     for before, after in zip(order, order[1:], strict=False):
         out[after] = max(out[after], out[before] + gap)
+    if order and out[order[-1]] > high:  # pushed below the plot: move the stack up, keeping the gaps
+        out[order[-1]] = high
+        for after, before in zip(order[::-1], order[-2::-1], strict=False):
+            out[before] = min(out[before], out[after] - gap)
+    if order and out[order[0]] < low:
+        shift = low - out[order[0]]
+        for i in order:
+            out[i] += shift
     return out
 
 
 def _fmt_tick(value):
     return f"{value:.0e}".replace("e-0", "e-").replace("e+00", "") if value < 0.01 else f"{value:.3g}"
-
-
-class _Progress:
-    """A progress bar in Jupyter (HTML, no widget), replaced by nothing when done."""
-
-    def __init__(self, total, what):
-        self.total, self.what, self.handle = total, what, None
-        try:
-            from IPython import get_ipython
-            from IPython.display import HTML, display
-        except ImportError:  # pragma: no cover
-            return
-        if get_ipython() is None:
-            return
-        self._HTML = HTML
-        self.handle = display(HTML(self._html(0, "")), display_id=True)
-
-    def _html(self, done, note):
-        return (f'<div style="font-size:0.9em">{html.escape(self.what)}: <progress value="{done}" '
-                f'max="{self.total}"></progress> {done}/{self.total} {html.escape(note)}</div>')
-
-    def update(self, done, note):
-        if self.handle is not None:
-            self.handle.update(self._HTML(self._html(done, note)))
-
-    def close(self):
-        if self.handle is not None:
-            self.handle.update(self._HTML(""))
 
 
 _SVG_W, _SVG_H = 360, 230
@@ -722,6 +854,7 @@ border-top:1px dashed var(--nmfx-border)}
 .nmf-explorer .nmfx-marker{fill:var(--nmfx-accent);stroke:#fff;stroke-width:1.5}
 .nmf-explorer .nmfx-marker-line{stroke:var(--nmfx-accent);stroke-width:1;stroke-dasharray:3 3}
 .nmf-explorer .nmfx-status{margin-top:10px;font-size:.9em;font-variant-numeric:tabular-nums}
+.nmf-explorer .nmfx-note{margin-top:6px;font-size:.8em;color:var(--nmfx-muted)}
 @media (max-width:480px){.nmf-explorer{padding:8px;font-size:14px}.nmf-explorer .nmfx-panels{gap:10px}}
 """
 

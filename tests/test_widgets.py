@@ -49,14 +49,82 @@ def test_default_iterations():
     assert default_iterations(0) == [0]
 
 
-def test_mime_bundle_has_the_live_widget_and_the_static_view(swimmer_explorer):
-    bundle = swimmer_explorer._repr_mimebundle_()
-    assert WIDGET_VIEW in bundle and bundle[WIDGET_VIEW]["model_id"] == swimmer_explorer.widget.model_id
-    assert "text/html" in bundle and "text/plain" in bundle
+def test_mime_bundle_is_the_live_widget_in_jupyter_and_the_static_view_in_the_book(swimmer, swimmer_explorer):
+    live = swimmer_explorer._repr_mimebundle_()
+    assert WIDGET_VIEW in live and live[WIDGET_VIEW]["model_id"] == swimmer_explorer.widget.model_id
+    assert "text/html" not in live, "in Jupyter nothing is computed for a static view"
+    book = explorer(swimmer, ranks=(4, 9), iterations=30, image_shape=(32, 32), columns=5, seed=3, keep_every=7,
+                    static=True)
+    bundle = book._repr_mimebundle_()
+    assert WIDGET_VIEW not in bundle and "text/html" in bundle and "text/plain" in bundle
     html = bundle["text/html"]
     assert html.count('type="range"') == 2, "the static view has a rank and an iteration slider"
     assert "nmfExplorerInit" in html and "<script" in html
+    assert "Precomputed when the book was built" in html and "any rank from 1 to 9" in html
     assert "http://" not in html and "https://" not in html, "the static view must need no network"
+
+
+def test_the_books_build_makes_explorers_static(swimmer, monkeypatch):
+    from nmf_teach.widgets import STATIC_ENV
+
+    monkeypatch.setenv(STATIC_ENV, "1")
+    assert explorer(swimmer, ranks=(2,), iterations=2).static
+    monkeypatch.delenv(STATIC_ENV)
+    assert not explorer(swimmer, ranks=(2,), iterations=2).static
+    assert explorer(swimmer, ranks=(2,), iterations=2, static=True).static
+
+
+def test_nothing_is_computed_before_the_first_view(swimmer):
+    ex = explorer(swimmer, ranks=(3, 5), iterations=20, image_shape=(32, 32), max_rank=12)
+    assert ex._runs == {}, "making the explorer computes nothing"
+    assert list(ex.results) == [3, 5] and ex._runs == {}, "listing the book's ranks computes nothing"
+    losses = ex.results[5].losses
+    assert len(losses) == 21 and list(ex._runs) == [("random", 0, 5)], "reading a run computes that run only"
+    app = ex.widget
+    assert app.children and "r = 3<" in ex.wait().view.value, "the first view: the middle rank of the book's"
+
+
+def test_any_rank_and_any_start_on_demand(swimmer):
+    ex = explorer(swimmer, ranks=(4, 9), iterations=30, image_shape=(32, 32), columns=5, seed=3, max_rank=20)
+    ex.wait()
+    view = ex.show(13, 30)
+    assert "r = 13<" in view, "a rank that the book did not precompute"
+    direct = nmf(swimmer, 13, iterations=30, seed=3)
+    assert ex.relative_error(13, 30, ("random", 3)) == pytest.approx(direct.relative_errors[30], rel=1e-12)
+    other = ex.show(13, 30, seed=4)
+    assert other != view and ex.seed == 4, "another seed is another run"
+    assert ex.relative_error(13, 30, ("random", 4)) == pytest.approx(
+        nmf(swimmer, 13, iterations=30, seed=4).relative_errors[30], rel=1e-12)
+    nndsvd = ex.show(13, 30, init="nndsvd")
+    assert ex.seed_box.disabled, "the seed does not matter to NNDSVD"
+    assert ex.relative_error(13, 30, ("nndsvd", 4)) == pytest.approx(
+        nmf(swimmer, 13, iterations=30, init="nndsvd").relative_errors[30], rel=1e-12)
+    assert nndsvd not in (view, other)
+    with pytest.raises(ValueError, match="max_rank=20"):
+        ex.show(21, 3)
+    with pytest.raises(ValueError, match="max_rank"):
+        explorer(swimmer, ranks=(4, 9), max_rank=5)
+
+
+def test_progress_bar_is_a_tqdm_widget_in_the_explorer(swimmer_explorer):
+    ex = swimmer_explorer
+    assert ex.widget.children
+    bar = ex._progress_bar("rank 7")
+    assert bar is not None and ex.progress_box.children == (bar.container,)
+    bar.update(3)
+    assert bar.n == 3
+    bar.close()
+
+
+def test_labels_of_the_loss_curves_never_overlap():
+    from nmf_teach.widgets import _spread
+
+    ys = [100.0, 101.0, 101.5, 180.0, 186.0, 187.0]
+    out = _spread(ys, 12, 10, 188)
+    placed = sorted(out)
+    assert all(b - a >= 12 - 1e-9 for a, b in zip(placed, placed[1:], strict=False))
+    assert 10 <= min(out) and max(out) <= 188
+    assert [ys.index(y) for y in sorted(ys)] == sorted(range(6), key=lambda i: out[i]), "the order is kept"
 
 
 def test_plain_interact_has_no_static_view():
@@ -102,6 +170,7 @@ def test_frames_are_the_solvers_iterates(swimmer, swimmer_explorer):
 
 def test_live_widget_follows_its_sliders(swimmer_explorer):
     ex = swimmer_explorer
+    ex.run(9)  # both curves on the loss panel from the start, so that its scale stays put
     first = ex.show(4, 30)
     assert "r = 4<" in first and "k = 30<" in first
     second = ex.show(9, 30)
@@ -145,8 +214,10 @@ def test_bad_input_is_refused(swimmer):
     with pytest.raises(ValueError):
         Explorer(-np.ones((4, 4)), ranks=(2,), iterations=2)
     ex = Explorer(swimmer, ranks=(2,), iterations=2)
-    with pytest.raises(ValueError, match="not computed"):
+    with pytest.raises(ValueError, match="max_rank=2"):
         ex.state(5, 1)
+    with pytest.raises(ValueError, match="init"):
+        Explorer(swimmer, ranks=(2,), iterations=2, init="svd")
     with pytest.raises(ValueError, match="between 0 and 2"):
         ex.state(2, 3)
 
@@ -156,7 +227,8 @@ def test_faces_page_weight():
     from nmf_teach.datasets import load_cbcl_faces
 
     faces = load_cbcl_faces(download=False)
-    ex = explorer(faces.V, ranks=(10, 49), iterations=20, image_shape=faces.image_shape, seed=0, progress=False)
+    ex = explorer(faces.V, ranks=(10, 49), iterations=20, image_shape=faces.image_shape, seed=0, progress=False,
+                  static=True)
     weight = ex.page_weight()
     per_frame = weight / (len(ex.ranks) * len(ex.iterations))
     assert weight < 3e6

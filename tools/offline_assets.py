@@ -26,6 +26,7 @@ of a root ``_static/`` to every page.
 """
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -145,6 +146,9 @@ def _fall_back_to_cdn(app, config):
 
 
 def setup(app):
+    # The chapters' explorers (nmf_teach.widgets) display as their precomputed static view in the book;
+    # the kernels that execute the chapters are started after this, and inherit it.
+    os.environ["NMF_TEACH_STATIC_EXPLORERS"] = "1"
     app.connect("config-inited", _fall_back_to_cdn)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
