@@ -12,10 +12,12 @@ export PYDEVD_DISABLE_FILE_VALIDATION = 1
 
 .PHONY: setup node browser book test ruff test-mindeps bench clean lab
 
-$(BIN)/.installed: requirements.txt pyproject.toml
+$(BIN)/.installed: requirements.txt pyproject.toml tools/jupyterlab-overrides.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp tools/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $@
 
 setup: $(BIN)/.installed node browser
@@ -62,6 +64,7 @@ bench: setup
 clean:
 	rm -rf _build
 
-# JupyterLab on the chapters, for a classroom (the sliders are live there).
+# JupyterLab on the chapters, for a classroom (the sliders are live there; the widget state is saved with a
+# notebook, MyST is rendered, and View > Render Slideshow presents a chapter as slides).
 lab: setup
 	$(BIN)/jupyter lab book/

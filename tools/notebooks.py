@@ -8,8 +8,8 @@ What it sets, in every notebook of ``book/``:
 * the kernelspec JupyterLab writes ("Python 3 (ipykernel)"), so that a notebook
   opened in JupyterLab is not marked modified at once;
 * the install cell first (tag ``hide-cell``: folded in the book): on Colab or in
-  any environment without ``nmf_teach`` it installs the package with its book
-  extras, from ``NMF_TEACH_SOURCE`` (default: the repository); elsewhere it does
+  any environment without ``nmf_teach`` it installs the package with the extras
+  the chapters use, from ``NMF_TEACH_SOURCE`` (default: the repository); elsewhere it does
   nothing;
 * the prose's computed numbers as ``{eval}`glued("name", "spec")``` instead of
   ``{glue:text}`name:spec```, and ``from nmf_teach.shown import glue, glued`` in
@@ -40,7 +40,7 @@ import sys
 
 if importlib.util.find_spec("nmf_teach") is None:
     source = os.environ.get("NMF_TEACH_SOURCE", "git+https://github.com/nmf-teach/nmf-teach")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", f"nmf_teach[book] @ {source}"], check=True)'''
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", f"nmf_teach[news,progress] @ {source}"], check=True)'''
 GLUE_ROLE = re.compile(r"\{glue:text\}`([A-Za-z_][A-Za-z0-9_]*)(?::([^`]*))?`")
 GLUE_IMPORT = "from myst_nb import glue\n"
 SHOWN_IMPORT = "from nmf_teach.shown import glue, glued\n"
