@@ -154,7 +154,8 @@ def rise_tolerance(losses, norm_V2, m, n, r, dtype=np.float64):
     in for the largest exact one; they differ by at most the bound itself,
     which changes τ by a relative :math:`\gamma_N` only. τ errs on the safe
     side: ``‖V‖²`` is computed once per run, and its rounding, the same in
-    every loss of the trace form, cancels from the changes.
+    every loss of the trace form, cancels from the changes (up to terms of
+    order u γ_N).
     """
     f_max = float(np.max(losses))
     return 2.0 * loss_bound(m, n, r, norm_V2, f_max, dtype)
