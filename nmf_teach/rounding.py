@@ -106,14 +106,27 @@ def loss_bound(m, n, r, norm_V2, f, dtype=np.float64):
 
     for the trace form :math:`\frac12(\|V\|^2 - 2\langle W^TV, H\rangle +
     \langle W^TW, HH^T\rangle)` and for the direct form
-    :math:`\frac12\|V - WH\|_F^2` alike. In short (chapter 07 has the proof):
-    with ``V, W, H >= 0`` every term of the trace form is a sum of non-negative
-    products, so its computed value is within :math:`\gamma_N` of itself
-    relatively; the three together are bounded by
+    :math:`\frac12\|V - WH\|_F^2` alike, whatever order the sums are taken
+    in. It needs ``V, W, H >= 0`` (true at every iterate of the
+    multiplicative updates). In short (chapter 07, "The rounding error of a
+    recorded loss", has the proof): every term of the trace form is a sum of
+    non-negative products, so its computed value is within :math:`\gamma_N`
+    of itself relatively; the three together are bounded by
     :math:`\|V\|^2 + 2\langle V, WH\rangle + \|WH\|^2 = \|V + WH\|_F^2 \le
     (2\|V\| + \|V - WH\|)^2`. For the direct form each residual entry is
     computed within :math:`\gamma_{r+1}(V + WH)_{ij}` and
-    :math:`|V - WH| \le V + WH`, which gives the same bound.
+    :math:`|V - WH| \le V + WH`; with the sum of the ``mn`` squares this
+    gives :math:`\gamma_{mn + 2r + 2} \le \gamma_N`.
+
+    Where ``N`` comes from: ``mn`` roundings for ``‖V‖²`` (and for the sum
+    of squares of the direct form); ``m + rn`` for a product of the cross
+    term (an entry of ``WᵀV``, then the sum with ``H``), or ``n + mr`` when
+    ``V Hᵀ`` is formed first; ``m + n + r²`` for the last term (``WᵀW``,
+    ``HHᵀ``, their sum); 2 for the final additions (the factors 2 and ½ are
+    exact). ``N`` adds these lengths rather than taking the largest, so it
+    covers either order of the products. The standard model leaves out
+    underflow: a product that underflows changes a sum by at most about
+    ``5e-324``, negligible unless the whole loss is that small.
 
     Parameters
     ----------
@@ -136,7 +149,13 @@ def rise_tolerance(losses, norm_V2, m, n, r, dtype=np.float64):
     Two computed losses each carry at most :func:`loss_bound`'s error, so a
     computed :math:`\hat f^{(k+1)} - \hat f^{(k)}` can exceed the exact change
     by twice that. With ``f`` the largest loss of the run,
-    :math:`\tau = 2\,\mathrm{loss\_bound}(m, n, r, \|V\|^2, \max_k \hat f^{(k)})`.
+    :math:`\tau = 2\,\mathrm{loss\_bound}(m, n, r, \|V\|^2, \max_k \hat f^{(k)})`
+    (chapter 07, equation ``eq-07-tau``). The largest *computed* loss stands
+    in for the largest exact one; they differ by at most the bound itself,
+    which changes τ by a relative :math:`\gamma_N` only. τ errs on the safe
+    side: ``‖V‖²`` is computed once per run, and its rounding, the same in
+    every loss of the trace form, cancels from the changes (up to terms of
+    order u γ_N).
     """
     f_max = float(np.max(losses))
     return 2.0 * loss_bound(m, n, r, norm_V2, f_max, dtype)
