@@ -44,7 +44,8 @@ sys.modules[__name__ + ".objective"] = loss
 __version__ = "0.1.0"
 
 _SUBMODULES = {"auxiliary", "calculus", "datasets", "init", "objective", "plotting", "solver", "updates",
-               "widgets", "solvers", "kl", "rounding"}
+               "widgets", "solvers", "kl", "rounding", "exercises",
+               "shown", "reference", "timing", "driver", "numerics", "loss"}
 
 
 def __getattr__(name):

@@ -5,8 +5,8 @@
 
 What it sets, in every notebook of ``book/``:
 
-* the kernelspec JupyterLab writes ("Python 3 (ipykernel)"), so that a notebook
-  opened in JupyterLab is not marked modified at once;
+* the kernelspec, language_info and (empty) widget state that JupyterLab writes,
+  so that a notebook opened in JupyterLab is not marked modified at once;
 * the install cell first (tag ``hide-cell``: folded in the book): on Colab or in
   any environment without ``nmf_teach`` it installs the package with the extras
   the chapters use, from ``NMF_TEACH_SOURCE`` (default: the repository); elsewhere it does
@@ -15,9 +15,9 @@ What it sets, in every notebook of ``book/``:
   ``{glue:text}`name:spec```, and ``from nmf_teach.shown import glue, glued`` in
   place of ``myst_nb``'s glue: JupyterLab (jupyterlab-myst) and the book then show
   the same numbers;
-* the solutions folded in JupyterLab: every cell of a gated solution (from
-  ``{solution-start}`` to ``{solution-end}``) has its source (and outputs) hidden,
-  as the book folds it in a dropdown;
+* the solutions folded in JupyterLab: a gated solution gets cells of its own; its
+  start shows as a folded dropdown (jupyterlab-myst), and its code cells and its end
+  have their source and outputs hidden, as the book folds them in the dropdown;
 * slide metadata for a live slideshow (jupyterlab-rise): a section heading
   (``##``) starts a slide, a subsection (``###``) a sub-slide, the rest follows
   on the same slide; the install cell and the solutions are skipped.
@@ -31,6 +31,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+# What the kernel of the pinned environment reports, and the (empty) widget state JupyterLab saves:
+# stored as they are, so that opening a notebook changes nothing.
+LANGUAGE_INFO = {"codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
+                 "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
+                 "pygments_lexer": "ipython3", "version": "3.11.7"}
+WIDGETS = {"application/vnd.jupyter.widget-state+json": {"state": {}, "version_major": 2, "version_minor": 0}}
 INSTALL_TAG = "nmf-teach-install"
 INSTALL_SOURCE = '''# On Colab or any Python without nmf_teach this installs the book's package; here it does nothing.
 import importlib.util
@@ -40,7 +46,8 @@ import sys
 
 if importlib.util.find_spec("nmf_teach") is None:
     source = os.environ.get("NMF_TEACH_SOURCE", "git+https://github.com/nmf-teach/nmf-teach")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", f"nmf_teach[news,progress] @ {source}"], check=True)'''
+    package = f"nmf_teach[news,progress] @ {source}"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", package], check=True)'''
 GLUE_ROLE = re.compile(r"\{glue:text\}`([A-Za-z_][A-Za-z0-9_]*)(?::([^`]*))?`")
 GLUE_IMPORT = "from myst_nb import glue\n"
 SHOWN_IMPORT = "from nmf_teach.shown import glue, glued\n"
@@ -59,10 +66,49 @@ def _eval_role(match):
     return f'{{eval}}`glued("{name}", "{spec}")`' if spec else f'{{eval}}`glued("{name}")`'
 
 
+SOLUTION_START = re.compile(r"^(:::|```)\{solution-start\}", re.M)
+SOLUTION_END = re.compile(r"^(:::|```)\{solution-end\}\n(:::|```)\n?", re.M)
+
+
+def _split_solutions(cells):
+    """Give every gated solution cells of its own: the start (with the solution's prose), the end alone.
+
+    JupyterLab folds cells, not parts of cells: the exercise before a solution and the one after it
+    must not share a cell with it.
+    """
+    out = []
+    for cell in cells:
+        text = _source(cell)
+        if cell["cell_type"] != "markdown":
+            out.append(cell)
+            continue
+        cuts = {0, len(text)}
+        cuts.update(match.start() for match in SOLUTION_START.finditer(text))
+        for match in SOLUTION_END.finditer(text):
+            cuts.update((match.start(), match.end()))
+        bounds = sorted(cuts)
+        pieces = [text[i:j].strip("\n") for i, j in zip(bounds, bounds[1:], strict=False)]
+        pieces = [piece + "\n" for piece in pieces if piece.strip()]
+        if len(pieces) < 2:
+            out.append(cell)
+            continue
+        pieces[-1] = pieces[-1][:-1] if not text.endswith("\n") else pieces[-1]
+        for index, piece in enumerate(pieces):
+            part = json.loads(json.dumps(cell))
+            part["source"] = _lines(piece)
+            if index:
+                part["id"] = f"{cell.get('id', 'cell')}-{index}"
+            out.append(part)
+    return out
+
+
 def normalize(nb):
     """Return the normalized notebook (a new dict) for the notebook ``nb``."""
     nb = json.loads(json.dumps(nb))
+    nb["cells"] = _split_solutions(nb["cells"])
     nb["metadata"]["kernelspec"] = dict(KERNELSPEC)
+    nb["metadata"]["language_info"] = json.loads(json.dumps(LANGUAGE_INFO))
+    nb["metadata"]["widgets"] = json.loads(json.dumps(WIDGETS))
     cells = [c for c in nb["cells"] if INSTALL_TAG not in c.get("metadata", {}).get("tags", [])]
     first_code = next((i for i, c in enumerate(cells) if c["cell_type"] == "code"), len(cells))
     install = {"cell_type": "code", "execution_count": None, "id": "install-nmf-teach",
@@ -77,13 +123,15 @@ def normalize(nb):
             text = text.replace(GLUE_IMPORT, SHOWN_IMPORT)
         cell["source"] = _lines(text)
         meta = cell.setdefault("metadata", {})
-        starts = "{solution-start}" in text
-        if starts:
-            in_solution = True
-        hidden = in_solution
-        if "{solution-end}" in text:
-            in_solution = False
+        # The start of a solution stays visible (a folded dropdown); its code cells and its end are hidden.
+        if "{solution-start}" in text:
+            in_solution, hidden = True, False
+        elif "{solution-end}" in text:
+            in_solution, hidden = False, True
+        else:
+            hidden = in_solution
         meta.pop("slideshow", None)
+        meta.pop("collapsed", None)
         jupyter = meta.pop("jupyter", {})
         for key in ("source_hidden", "outputs_hidden"):
             jupyter.pop(key, None)
@@ -91,9 +139,10 @@ def normalize(nb):
             jupyter["source_hidden"] = True
             if cell["cell_type"] == "code":
                 jupyter["outputs_hidden"] = True
+                meta["collapsed"] = True  # the older name of outputs_hidden, which JupyterLab writes too
         if jupyter:
             meta["jupyter"] = jupyter
-        if hidden or INSTALL_TAG in meta.get("tags", []):
+        if hidden or in_solution or "{solution-start}" in text or INSTALL_TAG in meta.get("tags", []):
             slide = "skip"
         elif cell["cell_type"] == "markdown" and re.match(r"(\(.*\)=\s*)?#{1,2} ", text):
             slide = "slide"
