@@ -425,7 +425,8 @@ def _probe_main(spec_path, out_path, package_dir):
         if not where.startswith(os.path.realpath(package_dir) + os.sep):
             raise ImportError(f"{PACKAGE} was imported from {where}, not from {package_dir}")
         for module in IMPORTED_MODULES:
-            importlib.import_module(f"{PACKAGE}.{module}")
+            if (Path(package_dir) / PACKAGE / f"{module}.py").exists():
+                importlib.import_module(f"{PACKAGE}.{module}")
     except Exception as error:  # the mutated package does not import
         message = f"error: import failed: {type(error).__name__}: {error}"
         results = {name: message for name in json.loads(Path(spec_path).read_text())}
