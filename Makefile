@@ -2,6 +2,7 @@
 #   make book   - set up (first time) and build the book into _build/html
 #   make test   - set up, build the book, run every test (what CI runs)
 #   make bench  - the speed measurements of benchmarks/
+#   make mutants - plant each mistake of tools/mutants.py in a copy of nmf_teach; a chapter must catch it
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
@@ -9,7 +10,7 @@ BIN := $(VENV)/bin
 export NMF_TEACH_DATA ?= $(abspath ../shared/data)
 export PYDEVD_DISABLE_FILE_VALIDATION = 1
 
-.PHONY: setup node browser book test bench clean lab
+.PHONY: setup node browser book test bench clean lab mutants
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +36,10 @@ book: setup
 
 test: book
 	$(BIN)/python -m pytest
+
+# Plant each mistake of tools/mutants.py in a copy of nmf_teach and run the chapters that must catch it.
+mutants: $(BIN)/.installed
+	$(BIN)/python tools/mutants.py
 
 bench: setup
 	$(BIN)/python benchmarks/bench_mu.py
