@@ -569,6 +569,7 @@ class Outcome:
     chapters_run: list = field(default_factory=list)
     verdict: dict = None
     caught_by: str = None
+    also: list = field(default_factory=list)  # with --all-chapters: the other chapters' verdicts
     seconds: float = 0.0
     error: str = None
 
@@ -594,12 +595,15 @@ def run_mutant(mutant, original_results, log, all_chapters=False, keep=False):
             verdict = execute_chapter(chapter, package_dir)
             if verdict["status"] == "broken":
                 raise HarnessError(f"mutant {mutant.name}, chapter {chapter}: {verdict['reason']}")
-            if verdict["status"] == "caught":
-                if outcome.verdict is None:
-                    outcome.verdict = dict(verdict, chapter=chapter)
-                    outcome.caught_by = describe(chapter, verdict)
+            if verdict["status"] == "caught" and outcome.verdict is None:
+                outcome.verdict = dict(verdict, chapter=chapter)
+                outcome.caught_by = describe(chapter, verdict)
                 if not all_chapters:
                     break
+            elif verdict["status"] == "caught":
+                outcome.also.append(f"{chapter} cell {verdict['cell']}")
+            elif outcome.verdict is not None:
+                outcome.also.append(f"{chapter} passes")
     except HarnessError as error:
         outcome.error = str(error)
     finally:
@@ -607,6 +611,8 @@ def run_mutant(mutant, original_results, log, all_chapters=False, keep=False):
             shutil.rmtree(scratch, ignore_errors=True)
     outcome.seconds = time.perf_counter() - start
     status = outcome.caught_by or outcome.error or "SURVIVED: no chapter noticed"
+    if outcome.also:
+        status += f" [also: {'; '.join(outcome.also)}]"
     log(f"{mutant.name:40s} {outcome.seconds:6.1f} s  {','.join(outcome.chapters_run):14s} {status}")
     return outcome
 
@@ -636,6 +642,8 @@ def table(outcomes, baseline_notes, seconds):
     ]
     for o in outcomes:
         status = o.caught_by or (f"**ERROR** {o.error}" if o.error else "**SURVIVED**")
+        if o.also:
+            status += f" (also: {'; '.join(o.also)})"
         lines.append(f"| {cell(o.mutant.name)} | {cell(o.mutant.description)} | {', '.join(o.chapters_run)} "
                      f"| {cell(status)} | {o.seconds:.1f} |")
     if baseline_notes:
