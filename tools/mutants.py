@@ -404,9 +404,12 @@ def run_probes(package_dir, mutants):
         spec = Path(scratch) / "probes.json"
         out = Path(scratch) / "results.pickle"
         spec.write_text(json.dumps({m.name: m.probe for m in mutants}))
-        completed = subprocess.run(
-            [sys.executable, __file__, "--_probe", str(spec), str(out), str(package_dir)],
-            env=environment(package_dir), capture_output=True, text=True, cwd=scratch, timeout=600)
+        try:
+            completed = subprocess.run(
+                [sys.executable, __file__, "--_probe", str(spec), str(out), str(package_dir)],
+                env=environment(package_dir), capture_output=True, text=True, cwd=scratch, timeout=600)
+        except subprocess.TimeoutExpired:
+            raise HarnessError(f"the probes did not finish in 600 s with {package_dir}") from None
         if completed.returncode != 0 or not out.exists():
             raise HarnessError(f"the probes could not run with {package_dir}:\n{completed.stderr[-2000:]}")
         return pickle.loads(out.read_bytes())
