@@ -3,6 +3,7 @@
 #   make test   - set up, build the book, run ruff and every test (what CI runs)
 #   make test-mindeps - the package's tests with the lowest versions pyproject.toml allows
 #   make bench  - the speed measurements of benchmarks/
+#   make mutants - plant each mistake of tools/mutants.py in a copy of nmf_teach; a chapter must catch it
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
@@ -10,7 +11,7 @@ BIN := $(VENV)/bin
 export NMF_TEACH_DATA ?= $(abspath ../shared/data)
 export PYDEVD_DISABLE_FILE_VALIDATION = 1
 
-.PHONY: setup node browser book test ruff test-mindeps bench clean lab
+.PHONY: setup node browser book test ruff test-mindeps bench clean lab mutants
 
 $(BIN)/.installed: requirements.txt pyproject.toml tools/jupyterlab-overrides.json
 	$(PYTHON) -m venv $(VENV)
@@ -55,7 +56,11 @@ test-mindeps:
 	$(MINDEPS)/bin/pip check
 	$(MINDEPS)/bin/pip freeze | grep -iE '^(numpy|scipy|matplotlib|ipywidgets|threadpoolctl|pooch|scikit-learn|tqdm)=='
 	PYTHONPATH=$(CURDIR) $(MINDEPS)/bin/python -m pytest -p no:cacheprovider --noconftest -o addopts=-ra -q \
-	    --ignore=tests/test_browser.py --ignore=tests/test_notebook_ch07.py tests
+	    --ignore=tests/test_browser.py --ignore=tests/test_notebook_ch07.py --ignore=tests/test_lab.py tests
+
+# Plant each mistake of tools/mutants.py in a copy of nmf_teach and run the chapters that must catch it.
+mutants: $(BIN)/.installed
+	$(BIN)/python tools/mutants.py
 
 bench: setup
 	$(BIN)/python benchmarks/bench_mu.py
