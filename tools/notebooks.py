@@ -50,7 +50,8 @@ if importlib.util.find_spec("nmf_teach") is None:
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", package], check=True)'''
 GLUE_ROLE = re.compile(r"\{glue:text\}`([A-Za-z_][A-Za-z0-9_]*)(?::([^`]*))?`")
 GLUE_IMPORT = "from myst_nb import glue\n"
-SHOWN_IMPORT = "from nmf_teach.shown import glue, glued\n"
+SHOWN_IMPORT = "from nmf_teach.shown import glue, glued  # noqa: F401 (glued: in the prose's {eval})\n"
+SHOWN_LINE = re.compile(r"^from nmf_teach\.shown import .*\n?", re.M)
 
 
 def _lines(text):
@@ -121,6 +122,8 @@ def normalize(nb):
             text = GLUE_ROLE.sub(_eval_role, text)
         elif GLUE_IMPORT in text:
             text = text.replace(GLUE_IMPORT, SHOWN_IMPORT)
+        elif SHOWN_LINE.search(text):
+            text = SHOWN_LINE.sub(SHOWN_IMPORT, text, count=1)
         cell["source"] = _lines(text)
         meta = cell.setdefault("metadata", {})
         # The start of a solution stays visible (a folded dropdown); its code cells and its end are hidden.
