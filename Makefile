@@ -69,7 +69,7 @@ bench: setup
 clean:
 	rm -rf _build
 
-# JupyterLab on the chapters, for a classroom (the sliders are live there; the widget state is saved with a
-# notebook, MyST is rendered, and View > Render Slideshow presents a chapter as slides).
+# JupyterLab on the chapters, for a classroom (the sliders are live there, MyST is rendered by jupyterlab-myst,
+# and View > Render Slideshow presents a chapter as slides; settings: tools/jupyterlab-overrides.json).
 lab: setup
 	$(BIN)/jupyter lab book/

@@ -555,8 +555,8 @@ class Explorer:
             self.view = w.HTML(self._waiting_html(self.rank), layout=w.Layout(width="100%"))
             self.note = w.HTML(
                 f'<small>Live while this cell\'s kernel runs: any rank from 1 to {self.max_rank} is computed '
-                f'when first chosen ({self.last} iterations), then kept. A notebook reopened from its file '
-                f'shows the view it was saved with: run the cell to make it live.</small>',
+                f'when first chosen ({self.last} iterations), then kept. In a notebook reopened from its file, '
+                f'run the cell to make it live again.</small>',
                 layout=w.Layout(width="100%"))
             for control in (self.rank_slider, self.iteration_slider, self.init_menu, self.seed_box):
                 control.observe(self._on_control, names="value")
@@ -639,8 +639,10 @@ class Explorer:
         return bundle
 
     def __repr__(self):
-        return (f"Explorer({self.kind}, V {self._V.shape[0]}×{self._V.shape[1]}, ranks {self.ranks} in the book, "
-                f"1..{self.max_rank} live, iterations {self.iterations[0]}..{self.last})")
+        # Also what Jupyter shows where the live widget cannot be drawn (a notebook reopened from its file,
+        # whose kernel no longer holds the widget): say how to get it back.
+        return (f"NMF explorer ({self.kind}, V {self._V.shape[0]}×{self._V.shape[1]}; ranks 1 to {self.max_rank}, "
+                f"iterations 0 to {self.last}; the book shows ranks {self.ranks}): run the cell to make it live.")
 
     # --- static matplotlib figures (print, PDF) ----------------------------------------------------
 

@@ -138,7 +138,7 @@ def normalize(nb):
         jupyter = meta.pop("jupyter", {})
         for key in ("source_hidden", "outputs_hidden"):
             jupyter.pop(key, None)
-        if hidden:
+        if hidden or INSTALL_TAG in meta.get("tags", []):
             jupyter["source_hidden"] = True
             if cell["cell_type"] == "code":
                 jupyter["outputs_hidden"] = True
