@@ -48,3 +48,27 @@ def test_normalizing_folds_a_solution_and_converts_glue():
     assert solution_code["metadata"]["slideshow"]["slide_type"] == "skip"
     assert out["metadata"]["kernelspec"]["display_name"] == "Python 3 (ipykernel)"
     assert json.dumps(notebooks.normalize(out)) == json.dumps(out), "normalizing twice changes nothing"
+
+
+def test_every_number_in_the_prose_is_computed_before_it_is_shown():
+    """In the book's build and in JupyterLab alike, {eval} runs in order: the glue must come first.
+
+    (Names glued under a computed name are not seen here; the book's build fails on those, `-W`.)
+    """
+    import re
+
+    late = []
+    for path in notebooks.notebooks():
+        cells = json.loads(path.read_text())["cells"]
+        glued_at = {}
+        for index, cell in enumerate(cells):
+            if cell["cell_type"] == "code":
+                for name in re.findall(r'glue\(\s*"([A-Za-z_0-9]+)"', "".join(cell["source"])):
+                    glued_at.setdefault(name, index)
+        for index, cell in enumerate(cells):
+            text = "".join(cell["source"])
+            if cell["cell_type"] == "markdown":
+                for name in re.findall(r'\{eval\}`glued\("([A-Za-z_0-9]+)"', text):
+                    if glued_at.get(name, -1) > index:
+                        late.append(f"{path.name}: cell {index} shows {name!r} before it is glued")
+    assert not late, "\n".join(late)

@@ -11,6 +11,8 @@ What it sets, in every notebook of ``book/``:
   any environment without ``nmf_teach`` it installs the package with the extras
   the chapters use, from ``NMF_TEACH_SOURCE`` (default: the repository); elsewhere it does
   nothing;
+* no code cell ending with ``;`` (a figure is shown with ``plt.show()``): IPython would
+  silence the ``{eval}`` after it too;
 * the prose's computed numbers as ``{eval}`glued("name", "spec")``` instead of
   ``{glue:text}`name:spec```, and ``from nmf_teach.shown import glue, glued`` in
   place of ``myst_nb``'s glue: JupyterLab (jupyterlab-myst) and the book then show
@@ -103,9 +105,21 @@ def _split_solutions(cells):
     return out
 
 
+def _unsilence(text, has_plt):
+    """A cell must not end with ';': IPython would then also silence the next {eval} (it looks at the
+    last cell of its history, and an {eval} is not stored there). A figure is shown with plt.show() instead."""
+    stripped = text.rstrip()
+    if not stripped.endswith(";"):
+        return text
+    if not has_plt:
+        raise ValueError(f"a code cell ends with ';' and the notebook has no pyplot to show with: {stripped[-80:]!r}")
+    return stripped[:-1] + "\nplt.show()"
+
+
 def normalize(nb):
     """Return the normalized notebook (a new dict) for the notebook ``nb``."""
     nb = json.loads(json.dumps(nb))
+    has_plt = any("import matplotlib.pyplot as plt" in _source(c) for c in nb["cells"] if c["cell_type"] == "code")
     nb["cells"] = _split_solutions(nb["cells"])
     nb["metadata"]["kernelspec"] = dict(KERNELSPEC)
     nb["metadata"]["language_info"] = json.loads(json.dumps(LANGUAGE_INFO))
@@ -120,10 +134,12 @@ def normalize(nb):
         text = _source(cell)
         if cell["cell_type"] == "markdown":
             text = GLUE_ROLE.sub(_eval_role, text)
-        elif GLUE_IMPORT in text:
-            text = text.replace(GLUE_IMPORT, SHOWN_IMPORT)
-        elif SHOWN_LINE.search(text):
-            text = SHOWN_LINE.sub(SHOWN_IMPORT, text, count=1)
+        else:
+            text = _unsilence(text, has_plt)
+            if GLUE_IMPORT in text:
+                text = text.replace(GLUE_IMPORT, SHOWN_IMPORT)
+            elif SHOWN_LINE.search(text):
+                text = SHOWN_LINE.sub(SHOWN_IMPORT, text, count=1)
         cell["source"] = _lines(text)
         meta = cell.setdefault("metadata", {})
         # The start of a solution stays visible (a folded dropdown); its code cells and its end are hidden.
