@@ -70,6 +70,7 @@ CHAPTERS = {
     "09": "book/09_text.ipynb",
     "10": "book/10_beyond.ipynb",
     "errata": "book/errata.ipynb",
+    "appendix": "book/appendix_fast.ipynb",
 }
 
 
@@ -120,19 +121,19 @@ MUTANTS = [
        "V, W, H = toy(7, 5, 3); result = nt.objective(V, W, H)"),
     _m("cheap-loss-slide-10", "loss.py",
        ("    return 0.5 * (norm_V2 - 2.0 * cross + quad)\n", "    return norm_V2 - cross + 0.5 * quad\n"),
-       ["05", "02", "errata"], "slide 10's trace form: ‖V‖² − tr(VᵀWH) + ½tr(HᵀWᵀWH), ½‖V‖² written ‖V‖²",
+       ["05", "02", "errata", "appendix"], "slide 10's trace form: ‖V‖² − tr(VᵀWH) + ½tr(HᵀWᵀWH), ½‖V‖² written ‖V‖²",
        "V, W, H = toy(7, 5, 3); result = nt.cheap_loss(V, W, H)"),
     _m("cheap-loss-cross-sign", "loss.py",
        ("    return 0.5 * (norm_V2 - 2.0 * cross + quad)\n", "    return 0.5 * (norm_V2 + 2.0 * cross + quad)\n"),
-       ["05", "02"], "trace form with + 2tr(VᵀWH): the sign of the cross term",
+       ["05", "02", "appendix"], "trace form with + 2tr(VᵀWH): the sign of the cross term",
        "V, W, H = toy(7, 5, 3); result = nt.cheap_loss(V, W, H)"),
     _m("norm-not-squared", "loss.py",
        ("    return math.fsum(partial)\n", "    return math.sqrt(math.fsum(partial))\n"),
-       ["02", "05"], "‖V‖_F where the loss needs ‖V‖²_F",
+       ["02", "05", "appendix"], "‖V‖_F where the loss needs ‖V‖²_F",
        "V, W, H = toy(7, 5, 3); result = nt.cheap_loss(V, W, H)"),
     _m("cheap-loss-switch-eps", "loss.py",
        ("    return loss >= np.sqrt(eps) * norm_V2\n", "    return loss >= eps * norm_V2\n"),
-       ["05"], "the cheap loss trusted down to ε‖V‖² instead of √ε‖V‖²",
+       ["appendix"], "the cheap loss trusted down to ε‖V‖² instead of √ε‖V‖²",
        "from nmf_teach.loss import cheap_loss_is_accurate\n"
        "result = cheap_loss_is_accurate(1e-10, 1.0, np.float64)"),
     _m("relative-error-no-2", "driver.py",
@@ -583,7 +584,7 @@ class Outcome:
 
 def describe(chapter, verdict):
     """``ch05 cell 14: assert worst_W < 1e-6 (AssertionError)``."""
-    where = f"ch{chapter} cell {verdict['cell']}" if chapter != "errata" else f"errata cell {verdict['cell']}"
+    where = f"ch{chapter} cell {verdict['cell']}" if chapter.isdigit() else f"{chapter} cell {verdict['cell']}"
     what = verdict["line"] or verdict["evalue"]
     detail = verdict["ename"] + (f": {verdict['evalue']}" if verdict["evalue"] and verdict["line"] else "")
     return f"{where}: {what} ({detail})"
