@@ -37,7 +37,7 @@ from .updates import (
 )
 
 # ``nmf_teach.objective`` is the lecture's function f(W, H); its module is nmf_teach.loss. The module's
-# former name still imports (chapter 05: ``from nmf_teach.objective import cheap_loss_is_accurate``) and
+# former name still imports (``from nmf_teach.objective import cheap_loss_is_accurate``, as the appendix does) and
 # never replaces the function: it is already in sys.modules.
 sys.modules[__name__ + ".objective"] = loss
 
