@@ -771,8 +771,15 @@ def _top_words_html(X, labels, name, indices=None, top=6):
 
 
 def _x_ticks(last):
+    """Ticks of the log iteration axis: 0, the decades, and the last iteration where it has room.
+
+    On the axis k sits at log10(1 + k): the last iteration gets its own tick only if it lies at least
+    a fifth of a decade beyond the last decade (200 after 100 does; 150 after 100 would print "100150").
+    """
     ticks = [0] + [10 ** d for d in range(0, 7) if 10 ** d <= last]
-    return ticks if last in ticks or last < 5 else ticks + [last]
+    if last in ticks or last < 5 or math.log10((1 + last) / (1 + ticks[-1])) < 0.2:
+        return ticks
+    return ticks + [last]
 
 
 def _y_ticks(y_low, y_high):

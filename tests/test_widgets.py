@@ -234,3 +234,13 @@ def test_faces_page_weight():
     assert weight < 3e6
     print(f"CBCL explorer, ranks 10 and 49, {len(ex.iterations)} iterations: {weight / 1e6:.2f} MB, "
           f"{per_frame / 1e3:.0f} kB a frame.")
+
+
+def test_iteration_ticks_never_run_together():
+    from nmf_teach.widgets import _x_ticks
+
+    for last in range(1, 3000):
+        ticks = _x_ticks(last)
+        positions = [np.log10(1 + k) for k in ticks]
+        assert all(b - a >= 0.2 for a, b in zip(positions[1:], positions[2:], strict=False)), (last, ticks)
+    assert _x_ticks(150) == [0, 1, 10, 100] and _x_ticks(200) == [0, 1, 10, 100, 200]
