@@ -54,9 +54,9 @@ THREADED_NONZEROS = 50_000
 #: it takes well under a millisecond either way.
 PLANNED_WORK = 10_000_000
 #: Each form is timed this many times when a product is planned; the fastest time counts.
-PLAN_TRIALS = 3
+PLAN_TRIALS = 5
 #: The other layout is planned only if its time is below this fraction of the default's.
-PLAN_MARGIN = 0.9
+PLAN_MARGIN = 0.95
 
 _plans = {}  # (m, n, r, dtype, BLAS) -> {"V_times": "C" or "F", "Vt_times": ...}, made by ProductsWithV.plan
 _clock = time.perf_counter
@@ -199,7 +199,7 @@ class ProductsWithV:
         plans a transform, both forms of each product are timed
         (:data:`PLAN_TRIALS` times each, interleaved, the fastest time kept) the
         first time a shape is met, and the other layout is used only if it is
-        faster by more than 1 − :data:`PLAN_MARGIN` (10 %). Products under
+        faster by more than 1 − :data:`PLAN_MARGIN` (5 %). Products under
         :data:`PLANNED_WORK` multiply-adds, and a sparse V, are not planned
         (C-ordered).
 
@@ -209,7 +209,7 @@ class ProductsWithV:
         per process for each shape, dtype and BLAS (library, kernel, threads),
         so within a process the same seed gives the same numbers. Two
         processes on one machine plan alike unless the two forms time within
-        10 % of each other there; then their numbers may differ, to rounding.
+        5 % of each other there; then their numbers may differ, to rounding.
         """
         m, n = self.shape
         if self.sparse or m * n * r < PLANNED_WORK:

@@ -44,7 +44,7 @@ def nmf(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=
     faster of two forms, timed once per shape in each process (see
     :meth:`nmf_teach._products.ProductsWithV.plan`): within a process the same
     seed gives the same numbers; another process on the same machine makes
-    the same choice unless both forms run within 10 % of each other, and
+    the same choice unless both forms run within 5 % of each other, and
     then its numbers may differ, to rounding. The loop itself (stopping
     rules, callback, snapshots) is :func:`nmf_teach.driver.run`, shared by
     every solver.
