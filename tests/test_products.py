@@ -219,7 +219,7 @@ class FakeClock:
         return self.now
 
 
-@pytest.mark.parametrize("c, f, layout", [(1.0, 0.5, "F"), (1.0, 0.95, "C"), (0.5, 1.0, "C")])
+@pytest.mark.parametrize("c, f, layout", [(1.0, 0.5, "F"), (1.0, 0.97, "C"), (0.5, 1.0, "C")])
 def test_the_plan_takes_the_faster_form_by_a_margin_and_keeps_it(monkeypatch, c, f, layout):
     monkeypatch.setattr(_products, "_plans", {})
     monkeypatch.setattr(_products, "PLANNED_WORK", 0)
