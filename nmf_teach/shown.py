@@ -33,15 +33,15 @@ class Shown:
 
 
 def glue(name, value, display=False):
-    """Keep ``value`` under ``name`` for :func:`glued`; returns ``value``.
+    """Keep ``value`` under ``name`` for :func:`glued`.
 
-    ``display`` is accepted for the sake of notebooks written for ``myst_nb.glue``;
-    nothing is displayed.
+    Returns nothing, so that a cell ending with it prints nothing. ``display`` is
+    accepted for the sake of notebooks written for ``myst_nb.glue``; nothing is
+    displayed.
     """
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"glue needs a name made of letters, digits and _, got {name!r}")
     _values[name] = value
-    return value
 
 
 def glued(name, spec=""):
