@@ -163,13 +163,14 @@ def all_products(V, W, H, iterations, layouts=("C", "C")):
     updates can be faster than this (in float64, with this BLAS), since it must
     compute at least these products. ``layouts`` gives the layout of the
     results of V Hᵀ and Vᵀ W, "C" or "F", which is the form of each (see
-    ``ProductsWithV.V_times``; a sparse V is always "C"). Not part of the floor.
+    ``ProductsWithV.V_times``; a sparse V is always "C"); W is laid out like
+    V Hᵀ and Hᵀ like Vᵀ W, as in nmf_teach. Not part of the floor.
     """
-    Ht = np.ascontiguousarray(H.T)
     m, n = V.shape
     r = W.shape[1]
     if sp.issparse(V):
         layouts = ("C", "C")
+    W, Ht = np.array(W, order=layouts[0]), np.array(H.T, order=layouts[1])
     VHt, VtW = np.empty((m, r), order=layouts[0]), np.empty((n, r), order=layouts[1])
     with ProductsWithV(V) as products:
         for _ in range(iterations):

@@ -55,8 +55,10 @@ THREADED_NONZEROS = 50_000
 PLANNED_WORK = 10_000_000
 #: Each form is timed this many times when a product is planned; the fastest time counts.
 PLAN_TRIALS = 5
-#: The other layout is planned only if its time is below this fraction of the default's.
+#: Another pair of layouts is planned only if its time is below this fraction of the default's.
 PLAN_MARGIN = 0.95
+#: The pairs of layouts (of V Hᵀ, of Vᵀ W) a plan chooses from, "CC" the default.
+PAIRS = ("CC", "CF", "FC", "FF")
 
 _plans = {}  # (m, n, r, dtype, BLAS) -> {"V_times": "C" or "F", "Vt_times": ...}, made by ProductsWithV.plan
 _clock = time.perf_counter
@@ -112,8 +114,8 @@ class ProductsWithV:
     ``with`` block (in :meth:`__enter__`); outside it the blocks are
     multiplied one after the other, with the same numbers.
 
-    Both products take ``out``, a C-ordered array of the result's shape and
-    dtype to write into; the solver passes arrays allocated once, so its loop
+    Both products take ``out``, an array of the result's shape and dtype to
+    write into (its layout chooses the form, see :meth:`plan`); the solver passes arrays allocated once, so its loop
     allocates nothing large (fresh memory costs page faults: on the machine of
     ``benchmarks/results/mu.md`` that was up to a third of an iteration).
 
@@ -163,7 +165,7 @@ class ProductsWithV:
         self._limits.close()
 
     def V_times(self, X, out=None):
-        """``V @ X`` for a C-ordered X of shape (n, r), written into ``out`` if given.
+        """``V @ X`` for X of shape (n, r) (C-ordered if V is sparse), written into ``out`` if given.
 
         For a dense V the form follows ``out``'s layout: C-ordered (or None),
         ``V X``; Fortran-ordered, ``(Xᵀ Vᵀ)ᵀ``, written as the r×m product
@@ -177,7 +179,7 @@ class ProductsWithV:
         return self._A_T_times(X, out) if self.by_columns else self._A_times(X, out)
 
     def Vt_times(self, Y, out=None):
-        """``Vᵀ @ Y`` for a C-ordered Y of shape (m, r), written into ``out`` if given.
+        """``Vᵀ @ Y`` for Y of shape (m, r) (C-ordered if V is sparse), written into ``out`` if given.
 
         For a dense V: ``Vᵀ Y`` into a C-ordered ``out`` (or None), and
         ``(Yᵀ V)ᵀ`` (the lecture's ``Wᵀ V``) into a Fortran-ordered one.
@@ -190,25 +192,32 @@ class ProductsWithV:
         return self._A_times(Y, out) if self.by_columns else self._A_T_times(Y, out)
 
     def plan(self, r):
-        """The layout, ``"C"`` or ``"F"``, of each product's result for rank r: the faster form, measured.
+        """The layouts, ``"C"`` or ``"F"``, of the two products' results for rank r: the faster pair, measured.
 
         Which form of a dense product BLAS computes faster depends on its
         kernel: at 2000 × 4000, r = 100, OpenBLAS's Haswell kernel computes
         ``Vᵀ W`` (n×r, C-ordered) about 20 % faster than ``Wᵀ V`` (r×n), and its
         SkylakeX kernel ``Wᵀ V`` up to 1.6× faster than ``Vᵀ W``. So, as FFTW
-        plans a transform, both forms of each product are timed
-        (:data:`PLAN_TRIALS` times each, interleaved, the fastest time kept) the
-        first time a shape is met, and the other layout is used only if it is
-        faster by more than 1 − :data:`PLAN_MARGIN` (5 %). Products under
-        :data:`PLANNED_WORK` multiply-adds, and a sparse V, are not planned
-        (C-ordered).
+        plans a transform, the forms are timed the first time a shape is met
+        and the faster is used.
 
-        The two forms compute every entry as a sum of the same products in
+        :func:`nmf_teach.nmf` keeps each factor in the layout of the product
+        that is its numerator (W like ``V Hᵀ``, Hᵀ like ``Vᵀ W``), so that the
+        entrywise update runs over two arrays laid out alike; each factor is
+        also the operand of the other product. So the two layouts are chosen
+        together: each of the four pairs (``V Hᵀ``'s, ``Vᵀ W``'s) is timed as
+        one iteration computes it, the operands in the pair's layouts
+        (:data:`PLAN_TRIALS` times each, interleaved, the fastest time kept),
+        and a pair other than ("C", "C") is used only if it is faster by more
+        than 1 − :data:`PLAN_MARGIN` (5 %). Products under :data:`PLANNED_WORK`
+        multiply-adds, and a sparse V, are not planned (C-ordered).
+
+        The forms compute every entry as a sum of the same products in
         another order: their results differ by rounding only (at most γ_k |V||X|
         entrywise, k the inner size; Higham 2002, (3.13)). The plan is kept
         per process for each shape, dtype and BLAS (library, kernel, threads),
         so within a process the same seed gives the same numbers. Two
-        processes on one machine plan alike unless the two forms time within
+        processes on one machine plan alike unless two pairs time within
         5 % of each other there; then their numbers may differ, to rounding.
         """
         m, n = self.shape
@@ -229,18 +238,25 @@ class ProductsWithV:
 
     def _measure(self, r):
         m, n = self.shape
-        layouts = {}
-        for name, product, rows, inner in (("V_times", self.V_times, m, n), ("Vt_times", self.Vt_times, n, m)):
-            operand = np.full((inner, r), 0.5, dtype=self.dtype)
-            outs = {order: np.empty((rows, r), dtype=self.dtype, order=order) for order in "CF"}
-            fastest = dict.fromkeys("CF", np.inf)
-            for _ in range(PLAN_TRIALS):
-                for order in "CF":
-                    start = _clock()
-                    product(operand, out=outs[order])
-                    fastest[order] = min(fastest[order], _clock() - start)
-            layouts[name] = "F" if fastest["F"] < PLAN_MARGIN * fastest["C"] else "C"
-        return layouts
+        arrays = {}  # layout -> (W, Hᵀ, V Hᵀ, Vᵀ W) laid out that way
+        for order in "CF":
+            arrays[order] = (np.full((m, r), 0.5, dtype=self.dtype, order=order),
+                             np.full((n, r), 0.5, dtype=self.dtype, order=order),
+                             np.empty((m, r), dtype=self.dtype, order=order),
+                             np.empty((n, r), dtype=self.dtype, order=order))
+        fastest = dict.fromkeys(PAIRS, np.inf)
+        for _ in range(PLAN_TRIALS):
+            for pair in PAIRS:
+                W, _, VHt, _ = arrays[pair[0]]   # W is laid out like V Hᵀ
+                _, Ht, _, VtW = arrays[pair[1]]  # Hᵀ like Vᵀ W
+                start = _clock()
+                self.V_times(Ht, out=VHt)
+                self.Vt_times(W, out=VtW)
+                fastest[pair] = min(fastest[pair], _clock() - start)
+        best = min(PAIRS, key=lambda pair: fastest[pair])  # the first of equal times: "CC" wins ties
+        if fastest[best] >= PLAN_MARGIN * fastest["CC"]:
+            best = "CC"
+        return {"V_times": best[0], "Vt_times": best[1]}
 
     def _run(self, tasks):
         """Run the callables ``tasks``: the first in this thread, the others in the pool (if any)."""

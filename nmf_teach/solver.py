@@ -89,18 +89,27 @@ def nmf(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=
     """
     problem = setup(V, rank, iterations=iterations, init=init, seed=seed, tol=tol, callback=callback,
                     keep_every=keep_every, threads=threads)
+    with threads_limited(threads), ProductsWithV(problem.V, threads=threads) as products:
+        return _iterate(problem, products)
+
+
+def _iterate(problem, products):
+    """:func:`nmf`'s run, with ``products`` the products with V (BLAS already held to the run's threads)."""
     V, r, norm_V2 = problem.V, problem.rank, problem.norm_V2
-    m, n = V.shape
-    # H is kept transposed, Ht = Hᵀ (n×r, C-ordered): every product and every
-    # entrywise operation below then runs over contiguous memory. The H update
-    # reads as the W update of Vᵀ ≈ Hᵀ Wᵀ (chapter 07: the two are one problem).
-    W, Ht = problem.W0.copy(), np.array(problem.H0.T, order="C")
+    # H is kept transposed, Ht = Hᵀ (n×r): the H update then reads as the W
+    # update of Vᵀ ≈ Hᵀ Wᵀ (chapter 07: the two are one problem). W and Ht are
+    # laid out like their numerators V Hᵀ and Vᵀ W (C-ordered, or Fortran-ordered
+    # where the plan of nmf_teach._products found that form faster), so each
+    # entrywise operation below runs over arrays laid out alike.
+    VHt, VtW = products.empty_V_times(r), products.empty_Vt_times(r)
+    W = np.array(problem.W0, order=_layout(VHt))
+    Ht = np.array(problem.H0.T, order=_layout(VtW))
 
     def loss(W, Ht, A, B, WtW, HHt):
         """f(W, H) from products at hand; directly when the trace form cancels.
 
         The cross term ⟨WᵀV, H⟩ is passed as ⟨A, B⟩ = ⟨VᵀW, Hᵀ⟩ or ⟨VHᵀ, W⟩:
-        the same sum, over contiguous arrays.
+        the same sum, over two arrays laid out alike.
         """
         value = loss_from_products(norm_V2, A, B, WtW, HHt)
         if not cheap_loss_is_accurate(value, norm_V2, V.dtype):
@@ -113,7 +122,7 @@ def nmf(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=
     # of VHt and VtW). Every m×r and n×r result is written into an array
     # allocated once: the loop allocates nothing larger than r×r, and W and Hᵀ
     # are updated in place.
-    W_HHt, Ht_WtW = np.empty((m, r), dtype=W.dtype), np.empty((n, r), dtype=W.dtype)
+    W_HHt, Ht_WtW = np.empty_like(W), np.empty_like(Ht)  # laid out like W and Ht
     # H Hᵀ of the current H, for the next W update; V Hᵀ too at the start (the loss there needed it)
     current = {"HHt": Ht.T @ Ht, "VHt": False}
 
@@ -131,9 +140,12 @@ def nmf(V, rank, *, iterations=200, init="random", seed=None, tol=0.0, callback=
         current["HHt"] = Ht.T @ Ht
         return loss(W, Ht, VtW, Ht, WtW, current["HHt"])
 
-    with threads_limited(threads), ProductsWithV(V, threads=threads) as products:
-        VHt, VtW = products.empty_V_times(r), products.empty_Vt_times(r)
-        products.V_times(Ht, out=VHt)  # the numerator of the first W update also gives f at the start
-        current["VHt"] = True
-        loss0 = loss(W, Ht, VHt, W, W.T @ W, current["HHt"])
-        return run(problem, step, W, Ht.T, loss0)
+    products.V_times(Ht, out=VHt)  # the numerator of the first W update also gives f at the start
+    current["VHt"] = True
+    loss0 = loss(W, Ht, VHt, W, W.T @ W, current["HHt"])
+    return run(problem, step, W, Ht.T, loss0)
+
+
+def _layout(X):
+    """``"F"`` for a Fortran-ordered (and not C-ordered) array, else ``"C"``."""
+    return "F" if X.flags.f_contiguous and not X.flags.c_contiguous else "C"

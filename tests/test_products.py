@@ -207,32 +207,46 @@ def test_both_forms_of_each_dense_product_agree_to_rounding():
 
 
 class FakeClock:
-    """Times the plan's products as if the C form took ``c`` and the F form ``f`` seconds (they alternate C, F)."""
+    """Times the plan's pairs of products as if each pair took ``durations[pair]`` seconds.
 
-    def __init__(self, c, f):
-        self.durations, self.calls, self.now = (c, f), 0, 0.0
+    The plan times the pairs in the order of ``_products.PAIRS``, over and over.
+    """
+
+    def __init__(self, durations):
+        self.durations, self.calls, self.now = [durations[pair] for pair in _products.PAIRS], 0, 0.0
 
     def __call__(self):
-        if self.calls % 2:  # the end of a product
-            self.now += self.durations[(self.calls // 2) % 2]
+        if self.calls % 2:  # the end of a pair
+            self.now += self.durations[(self.calls // 2) % len(self.durations)]
         self.calls += 1
         return self.now
 
 
-@pytest.mark.parametrize("c, f, layout", [(1.0, 0.5, "F"), (1.0, 0.97, "C"), (0.5, 1.0, "C")])
-def test_the_plan_takes_the_faster_form_by_a_margin_and_keeps_it(monkeypatch, c, f, layout):
+def timings(CC=1.0, CF=1.0, FC=1.0, FF=1.0):
+    return {"CC": CC, "CF": CF, "FC": FC, "FF": FF}
+
+
+@pytest.mark.parametrize("durations, plan", [
+    (timings(FF=0.5), ("F", "F")),
+    (timings(CF=0.6, FC=0.5, FF=0.9), ("F", "C")),      # the fastest pair, mixed
+    (timings(CF=0.5, FC=0.9, FF=0.6), ("C", "F")),
+    (timings(CF=0.97, FC=0.97, FF=0.97), ("C", "C")),   # faster by less than the margin
+    (timings(CC=0.5, FF=0.6), ("C", "C")),
+])
+def test_the_plan_takes_the_faster_pair_by_a_margin_and_keeps_it(monkeypatch, durations, plan):
     monkeypatch.setattr(_products, "_plans", {})
     monkeypatch.setattr(_products, "PLANNED_WORK", 0)
-    clock = FakeClock(c, f)
+    clock = FakeClock(durations)
     monkeypatch.setattr(_products, "_clock", clock)
     V = np.random.default_rng(21).random((40, 30))
     products = ProductsWithV(V)
-    assert products.plan(5) == {"V_times": layout, "Vt_times": layout}
-    assert clock.calls == 2 * 2 * 2 * _products.PLAN_TRIALS  # two products, two forms, a start and an end
-    assert products.empty_V_times(5).flags[f"{layout}_CONTIGUOUS"]
+    assert products.plan(5) == {"V_times": plan[0], "Vt_times": plan[1]}
+    assert clock.calls == 2 * len(_products.PAIRS) * _products.PLAN_TRIALS  # each pair: a start and an end
+    assert products.empty_V_times(5).flags[f"{plan[0]}_CONTIGUOUS"]
+    assert products.empty_Vt_times(5).flags[f"{plan[1]}_CONTIGUOUS"]
     assert products.empty_Vt_times(5).shape == (30, 5)
     ProductsWithV(V).plan(5)
-    assert clock.calls == 2 * 2 * 2 * _products.PLAN_TRIALS  # planned once per shape in a process
+    assert clock.calls == 2 * len(_products.PAIRS) * _products.PLAN_TRIALS  # planned once per shape in a process
 
 
 def test_small_and_sparse_products_are_not_planned(monkeypatch):
@@ -241,20 +255,21 @@ def test_small_and_sparse_products_are_not_planned(monkeypatch):
     assert ProductsWithV(sparse_counts(300, 200, 0.5, seed=22)).plan(50) == {"V_times": "C", "Vt_times": "C"}
 
 
-@pytest.mark.parametrize("layout", ["C", "F"])
-def test_nmf_gives_the_same_iterates_whichever_form_is_planned(monkeypatch, layout):
-    """Either form, nmf equals the slides' loop within the iterate bound of tests/test_reference.py."""
+@pytest.mark.parametrize("pair", _products.PAIRS)
+def test_nmf_gives_the_same_iterates_whichever_form_is_planned(monkeypatch, pair):
+    """Whichever pair of forms is planned, nmf equals the slides' loop (bound of tests/test_reference.py)."""
     from test_reference import relative_difference
 
     from nmf_teach.reference import iterate_bounds, nmf_plain
 
     monkeypatch.setattr(_products, "_plans", {})
     monkeypatch.setattr(_products, "PLANNED_WORK", 0)
-    monkeypatch.setattr(_products, "_clock", FakeClock(1.0, 0.5) if layout == "F" else FakeClock(0.5, 1.0))
+    monkeypatch.setattr(_products, "_clock", FakeClock({p: 0.5 if p == pair else 1.0 for p in _products.PAIRS}))
     rng = np.random.default_rng(23)
     V, W0, H0 = rng.random((60, 45)), rng.random((60, 5)) + 0.1, rng.random((5, 45)) + 0.1
     fast = nmf(V, 5, init=(W0, H0), iterations=5)
-    assert next(iter(_products._plans.values())) == {"V_times": layout, "Vt_times": layout}
+    assert next(iter(_products._plans.values())) == {"V_times": pair[0], "Vt_times": pair[1]}
+    assert fast.W.flags.c_contiguous and fast.H.flags.c_contiguous  # whatever layout the loop worked in
     W, H, losses = nmf_plain(V, W0, H0, 5)
     a, b = iterate_bounds(60, 45, 5, 5)[-1]
     assert relative_difference(fast.W, W) <= 2 * a / (1 - a)
