@@ -205,8 +205,10 @@ class ProductsWithV:
         that is its numerator (W like ``V Hᵀ``, Hᵀ like ``Vᵀ W``), so that the
         entrywise update runs over two arrays laid out alike; each factor is
         also the operand of the other product. So the two layouts are chosen
-        together: each of the four pairs (``V Hᵀ``'s, ``Vᵀ W``'s) is timed as
-        one iteration computes it, the operands in the pair's layouts
+        together: with each of the four pairs (``V Hᵀ``'s, ``Vᵀ W``'s) the
+        six products of one iteration (the two with V, and H Hᵀ, W (H Hᵀ),
+        Wᵀ W, Hᵀ (Wᵀ W), whose speed depends on the layouts too) are timed as
+        :func:`nmf_teach.nmf` computes them
         (:data:`PLAN_TRIALS` times each, interleaved, the fastest time kept),
         and a pair other than ("C", "C") is used only if it is faster by more
         than 1 − :data:`PLAN_MARGIN` (5 %). Products under :data:`PLANNED_WORK`
@@ -238,20 +240,21 @@ class ProductsWithV:
 
     def _measure(self, r):
         m, n = self.shape
-        arrays = {}  # layout -> (W, Hᵀ, V Hᵀ, Vᵀ W) laid out that way
+        arrays = {}  # layout -> (W, Hᵀ, V Hᵀ, Vᵀ W, W (H Hᵀ), Hᵀ (Wᵀ W)) laid out that way
         for order in "CF":
             arrays[order] = (np.full((m, r), 0.5, dtype=self.dtype, order=order),
                              np.full((n, r), 0.5, dtype=self.dtype, order=order),
-                             np.empty((m, r), dtype=self.dtype, order=order),
-                             np.empty((n, r), dtype=self.dtype, order=order))
+                             *(np.empty(shape, dtype=self.dtype, order=order) for shape in [(m, r), (n, r)] * 2))
         fastest = dict.fromkeys(PAIRS, np.inf)
         for _ in range(PLAN_TRIALS):
             for pair in PAIRS:
-                W, _, VHt, _ = arrays[pair[0]]   # W is laid out like V Hᵀ
-                _, Ht, _, VtW = arrays[pair[1]]  # Hᵀ like Vᵀ W
-                start = _clock()
+                W, _, VHt, _, W_HHt, _ = arrays[pair[0]]   # W is laid out like V Hᵀ
+                _, Ht, _, VtW, _, Ht_WtW = arrays[pair[1]]  # Hᵀ like Vᵀ W
+                start = _clock()  # the products of one iteration of nmf, in its order
                 self.V_times(Ht, out=VHt)
+                np.matmul(W, Ht.T @ Ht, out=W_HHt)
                 self.Vt_times(W, out=VtW)
+                np.matmul(Ht, W.T @ W, out=Ht_WtW)
                 fastest[pair] = min(fastest[pair], _clock() - start)
         best = min(PAIRS, key=lambda pair: fastest[pair])  # the first of equal times: "CC" wins ties
         if fastest[best] >= PLAN_MARGIN * fastest["CC"]:
