@@ -22,7 +22,15 @@ What it sets, in every notebook of ``book/``:
   have their source and outputs hidden, as the book folds them in the dropdown;
 * slide metadata for a live slideshow (jupyterlab-rise): a section heading
   (``##``) starts a slide, a subsection (``###``) a sub-slide, the rest follows
-  on the same slide; the install cell and the solutions are skipped.
+  on the same slide; the install cell and the solutions are skipped; a slide that is
+  still too tall for the projector scrolls (``rise.scroll``).
+
+and, for JupyterLab's MyST renderer, ``tools/labextension/static/book-index.json``: what the
+book shows for each ``{cite}`` key (``[Lee and Seung, 2001]``, from ``references.bib``) and
+each equation label (``(6.7)``, numbered as the book numbers them: chapter, then order), with
+the online book's address. jupyterlab-myst cannot read a bibliography nor see another
+notebook's equations; the nmf-teach-lab extension shows these texts, linked to the book,
+where it would show the bare key or label.
 """
 
 import argparse
@@ -32,6 +40,13 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The online book (GitHub Pages of the repository); nmf_teach.exercises.BOOK_URL is the same address.
+BOOK_URL = "https://nmf-teach.github.io/nmf-teach/"
+BOOK_INDEX = Path("tools") / "labextension" / "static" / "book-index.json"
+EQ_LABEL = re.compile(r"^(?:```|:::)\{math\}[^\n]*\n(?::[a-z]+:[^\n]*\n)*?:label: *([^\s]+)", re.M)
+# What JupyterLab's slideshow (jupyterlab-rise) reads from the notebook: a slide taller than the
+# screen scrolls instead of being cut.
+RISE = {"scroll": True}
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 # What the kernel of the pinned environment reports, and the (empty) widget state JupyterLab saves:
 # stored as they are, so that opening a notebook changes nothing.
@@ -124,6 +139,7 @@ def normalize(nb):
     nb["metadata"]["kernelspec"] = dict(KERNELSPEC)
     nb["metadata"]["language_info"] = json.loads(json.dumps(LANGUAGE_INFO))
     nb["metadata"]["widgets"] = json.loads(json.dumps(WIDGETS))
+    nb["metadata"]["rise"] = dict(RISE)
     cells = [c for c in nb["cells"] if INSTALL_TAG not in c.get("metadata", {}).get("tags", [])]
     first_code = next((i for i, c in enumerate(cells) if c["cell_type"] == "code"), len(cells))
     install = {"cell_type": "code", "execution_count": None, "id": "install-nmf-teach",
@@ -182,6 +198,49 @@ def notebooks(root=ROOT):
     return sorted((root / "book").glob("*.ipynb"))
 
 
+def _authors(entry):
+    names = [person.last_names for person in entry.persons.get("author", [])]
+    last = [" ".join(part.replace("{", "").replace("}", "") for part in name) for name in names]
+    if not last:
+        return entry.fields.get("title", "").replace("{", "").replace("}", "")
+    if len(last) == 1:
+        return last[0]
+    if len(last) == 2:
+        return f"{last[0]} and {last[1]}"
+    return f"{last[0]} et al."
+
+
+def book_index(root=ROOT):
+    """What the book shows for each citation key and each labelled equation, and where.
+
+    Citations as sphinxcontrib-bibtex's author_year style writes them (``[Lee and Seung, 2001]``);
+    equations as ``(chapter.n)``, the chapters numbered in ``_toc.yml``'s order across its numbered
+    parts and n counting the chapter's labelled ``{math}`` blocks (Sphinx numbers only those).
+    """
+    import yaml
+    from pybtex.database import parse_file
+
+    bib = parse_file(str(root / "references.bib"))
+    cite = {key: f"{_authors(entry)}, {entry.fields.get('year', 'n.d.')}" for key, entry in bib.entries.items()}
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    equations = {}
+    number = 0
+    for part in toc.get("parts", []):
+        for chapter in part.get("chapters", []):
+            path = root / f"{chapter['file']}.ipynb"
+            if not part.get("numbered") or not path.exists():
+                continue
+            number += 1
+            page = f"{chapter['file']}.html"
+            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+            labels = [label for cell in cells if cell["cell_type"] == "markdown"
+                      for label in EQ_LABEL.findall(_source(cell))]
+            for n, label in enumerate(labels, start=1):
+                equations[label] = {"text": f"({number}.{n})", "page": f"{page}#equation-{label.lower()}"}
+    cite = {key: f"[{text}]" for key, text in cite.items()}
+    return {"url": BOOK_URL, "references": "book/references.html", "cite": cite, "eq": equations}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="only report notebooks that are not normalized")
@@ -195,6 +254,13 @@ def main(argv=None):
             stale.append(path)
             if not args.check:
                 path.write_text(new, encoding="utf-8")
+    if not args.paths:  # the whole book: also the index of its citations and equations
+        index_path = ROOT / BOOK_INDEX
+        new = json.dumps(book_index(), indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+        if not index_path.exists() or index_path.read_text(encoding="utf-8") != new:
+            stale.append(index_path)
+            if not args.check:
+                index_path.write_text(new, encoding="utf-8")
     for path in stale:
         print(f"{'not normalized' if args.check else 'normalized'}: {path}")
     return 1 if args.check and stale else 0
