@@ -20,8 +20,9 @@ What it sets, in every notebook of ``book/``:
 * the solutions folded in JupyterLab: a gated solution gets cells of its own; its
   start shows as a folded dropdown (jupyterlab-myst), and its code cells and its end
   have their source and outputs hidden, as the book folds them in the dropdown;
-* slide metadata for a live slideshow (jupyterlab-rise): a section heading
-  (``##``) starts a slide, a subsection (``###``) a sub-slide, the rest follows
+* slide metadata for a live slideshow (jupyterlab-rise): every section heading starts
+  a cell of its own (with its ``(label)=``; a heading inside a directive stays where
+  it is), and a section (``##``) starts a slide, a subsection (``###``) a sub-slide, the rest follows
   on the same slide; the install cell and the solutions are skipped; a slide that is
   still too tall for the projector scrolls (``rise.scroll``).
 
@@ -120,6 +121,55 @@ def _split_solutions(cells):
     return out
 
 
+HEADING = re.compile(r"^(?:\([^)\n]*\)=[ \t]*\n)?#{2,3} ", re.M)
+FENCE = re.compile(r"^(`{3,}|:{3,})(\S*)")
+
+
+def _heading_starts(text):
+    """Where the section headings (with a ``(label)=`` line before them) start, outside any directive."""
+    inside = set()
+    depth, offset = [], 0
+    for line in text.splitlines(keepends=True):
+        match = FENCE.match(line)
+        if match and depth and not match.group(2) and match.group(1)[0] == depth[-1][0] \
+                and len(match.group(1)) >= len(depth[-1]):
+            depth.pop()
+        elif match and match.group(2):
+            depth.append(match.group(1))
+        elif depth:
+            inside.add(offset)
+        offset += len(line)
+    return [m.start() for m in HEADING.finditer(text) if m.start() not in inside]
+
+
+def _split_headings(cells):
+    """Give every section heading a markdown cell of its own start, so that it can start a slide.
+
+    A heading that is not at the start of its cell shared a slide with the section before it.
+    """
+    out = []
+    for cell in cells:
+        if cell["cell_type"] != "markdown":
+            out.append(cell)
+            continue
+        text = _source(cell)
+        bounds = sorted({0, len(text), *_heading_starts(text)})
+        pieces = [text[i:j] for i, j in zip(bounds, bounds[1:], strict=False)]
+        pieces = [piece for piece in pieces if piece.strip()]
+        if len(pieces) < 2:
+            out.append(cell)
+            continue
+        for index, piece in enumerate(pieces):
+            part = json.loads(json.dumps(cell))
+            piece = piece.rstrip("\n") + ("\n" if index < len(pieces) - 1 else "")
+            part["source"] = _lines(piece.rstrip("\n") if index == len(pieces) - 1 and
+                                    not text.endswith("\n") else piece)
+            if index:
+                part["id"] = f"{cell.get('id', 'cell')}-h{index}"
+            out.append(part)
+    return out
+
+
 def _unsilence(text, has_plt):
     """A cell must not end with ';': IPython would then also silence the next {eval} (it looks at the
     last cell of its history, and an {eval} is not stored there). A figure is shown with plt.show() instead."""
@@ -135,7 +185,7 @@ def normalize(nb):
     """Return the normalized notebook (a new dict) for the notebook ``nb``."""
     nb = json.loads(json.dumps(nb))
     has_plt = any("import matplotlib.pyplot as plt" in _source(c) for c in nb["cells"] if c["cell_type"] == "code")
-    nb["cells"] = _split_solutions(nb["cells"])
+    nb["cells"] = _split_headings(_split_solutions(nb["cells"]))
     nb["metadata"]["kernelspec"] = dict(KERNELSPEC)
     nb["metadata"]["language_info"] = json.loads(json.dumps(LANGUAGE_INFO))
     nb["metadata"]["widgets"] = json.loads(json.dumps(WIDGETS))
