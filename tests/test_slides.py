@@ -64,7 +64,7 @@ def test_every_section_and_every_slide_of_the_lecture_has_its_own_slide():
         assert not shared, f"{path.name}: lecture slides sharing a slide: {shared}"
 
 
-def test_book_index_numbers_equations_as_the_book(tmp_path):
+def test_book_index_numbers_labels_as_the_book(tmp_path):
     (tmp_path / "book").mkdir()
     (tmp_path / "references.bib").write_text(
         "@article{lee2001a, author = {Lee, Daniel D. and Seung, H. Sebastian}, title = {A}, year = {2001}}\n"
@@ -74,15 +74,21 @@ def test_book_index_numbers_equations_as_the_book(tmp_path):
                                        "      - file: book/one\n      - file: book/two\n"
                                        "  - caption: Back\n    chapters:\n      - file: book/errata\n")
     one = _notebook(_markdown("```{math}\n:label: eq-a\nx\n```\n\n$$y$$\n\n:::{math}\n:label: eq-B\nz\n:::\n"))
-    two = _notebook(_markdown("```{math}\n:name: n\n:label: eq-c\nx\n```\n:::{prf:theorem}\n:label: thm\n:::\n"))
+    two = _notebook(_markdown("```{math}\n:name: n\n:label: eq-c\nx\n```\n:::{prf:theorem}\n:::\n"
+                              ":::{prf:theorem} T\n:label: thm-T\n:::\n:::{prf:proof}\n:label: p\n:::\n"
+                              ":::{prf:lemma}\n:label: lem\n:::\n(sec-x)=\n## A *section*\n"
+                              ":::{exercise}\n:label: ex-A\n:::\n"))
     errata = _notebook(_markdown("```{math}\n:label: eq-errata\nx\n```\n"))
     for name, nb in (("one", one), ("two", two), ("errata", errata)):
         (tmp_path / "book" / f"{name}.ipynb").write_text(json.dumps(nb))
     index = notebooks.book_index(tmp_path)
     assert index["cite"] == {"lee2001a": "[Lee and Seung, 2001]", "g": "[Golub et al., 2013]"}
-    assert {label: eq["text"] for label, eq in index["eq"].items()} == {"eq-a": "(1.1)", "eq-B": "(1.2)",
-                                                                        "eq-c": "(2.1)"}
-    assert index["eq"]["eq-B"]["page"] == "book/one.html#equation-eq-b"
+    assert {label: ref["text"] for label, ref in index["ref"].items()} == {
+        "eq-a": "(1.1)", "eq-B": "(1.2)", "eq-c": "(2.1)", "thm-T": "Theorem 2.2", "lem": "Lemma 2.1",
+        "sec-x": "A section", "ex-A": "Exercise 2.1"}, "the errata (not numbered) and a proof have no number"
+    assert index["ref"]["eq-B"]["page"] == "book/one.html#equation-eq-b"
+    assert index["ref"]["thm-T"]["page"] == "book/two.html#thm-t"
+    assert index["ref"]["ex-A"]["page"] == "book/two.html#ex-A"
     assert index["url"] == notebooks.BOOK_URL
 
 

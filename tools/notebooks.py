@@ -28,9 +28,9 @@ What it sets, in every notebook of ``book/``:
 
 and, for JupyterLab's MyST renderer, ``tools/labextension/static/book-index.json``: what the
 book shows for each ``{cite}`` key (``[Lee and Seung, 2001]``, from ``references.bib``) and
-each equation label (``(6.7)``, numbered as the book numbers them: chapter, then order), with
-the online book's address. jupyterlab-myst cannot read a bibliography nor see another
-notebook's equations; the nmf-teach-lab extension shows these texts, linked to the book,
+each label (``(6.7)``, ``Theorem 7.1``, a section's title: numbered as the book numbers
+them), with the online book's address. jupyterlab-myst cannot read a bibliography nor see
+another notebook's labels; the nmf-teach-lab extension shows these texts, linked to the book,
 where it would show the bare key or label.
 """
 
@@ -44,7 +44,6 @@ ROOT = Path(__file__).resolve().parent.parent
 # The online book (GitHub Pages of the repository); nmf_teach.exercises.BOOK_URL is the same address.
 BOOK_URL = "https://nmf-teach.github.io/nmf-teach/"
 BOOK_INDEX = Path("tools") / "labextension" / "static" / "book-index.json"
-EQ_LABEL = re.compile(r"^(?:```|:::)\{math\}[^\n]*\n(?::[a-z]+:[^\n]*\n)*?:label: *([^\s]+)", re.M)
 # What JupyterLab's slideshow (jupyterlab-rise) reads from the notebook: a slide taller than the
 # screen scrolls instead of being cut.
 RISE = {"scroll": True}
@@ -260,35 +259,59 @@ def _authors(entry):
     return f"{last[0]} et al."
 
 
-def book_index(root=ROOT):
-    """What the book shows for each citation key and each labelled equation, and where.
+DIRECTIVE = re.compile(r"^(?:`{3,}|:{3,})\{([a-z:-]+)\}[^\n]*\n((?::[a-z-]+:[^\n]*\n)*)", re.M)
+SECTION = re.compile(r"^\(([^)\n]+)\)=[ \t]*\n#+ +(.+)$", re.M)
 
-    Citations as sphinxcontrib-bibtex's author_year style writes them (``[Lee and Seung, 2001]``);
-    equations as ``(chapter.n)``, the chapters numbered in ``_toc.yml``'s order across its numbered
-    parts and n counting the chapter's labelled ``{math}`` blocks (Sphinx numbers only those).
+
+def book_index(root=ROOT):
+    """What the book shows for each citation key and each label, and where.
+
+    Citations as sphinxcontrib-bibtex's author_year style writes them (``[Lee and Seung, 2001]``).
+    Labels as the book numbers them, the chapters numbered in ``_toc.yml``'s order across its numbered
+    parts: an equation ``(chapter.n)``, n counting the chapter's labelled ``{math}`` blocks (Sphinx numbers
+    only those); a theorem, lemma, definition ... ``Theorem chapter.n`` and an exercise ``Exercise
+    chapter.n``, n counting that kind in the chapter (sphinx-proof and sphinx-exercise number each kind
+    on its own; a proof is not numbered); a section by its title.
     """
     import yaml
     from pybtex.database import parse_file
 
     bib = parse_file(str(root / "references.bib"))
-    cite = {key: f"{_authors(entry)}, {entry.fields.get('year', 'n.d.')}" for key, entry in bib.entries.items()}
+    cite = {key: f"[{_authors(entry)}, {entry.fields.get('year', 'n.d.')}]" for key, entry in bib.entries.items()}
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    equations = {}
+    labels = {}
     number = 0
     for part in toc.get("parts", []):
         for chapter in part.get("chapters", []):
             path = root / f"{chapter['file']}.ipynb"
-            if not part.get("numbered") or not path.exists():
+            if not path.exists():
                 continue
-            number += 1
+            number += bool(part.get("numbered"))
             page = f"{chapter['file']}.html"
             cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-            labels = [label for cell in cells if cell["cell_type"] == "markdown"
-                      for label in EQ_LABEL.findall(_source(cell))]
-            for n, label in enumerate(labels, start=1):
-                equations[label] = {"text": f"({number}.{n})", "page": f"{page}#equation-{label.lower()}"}
-    cite = {key: f"[{text}]" for key, text in cite.items()}
-    return {"url": BOOK_URL, "references": "book/references.html", "cite": cite, "eq": equations}
+            text = "\n".join(_source(cell) for cell in cells if cell["cell_type"] == "markdown")
+            for label, title in SECTION.findall(text):
+                labels[label] = {"text": title.replace("*", "").strip(), "page": f"{page}#{label.lower()}"}
+            if not part.get("numbered"):
+                continue
+            counts = {}
+            for kind, options in DIRECTIVE.findall(text):
+                label = re.search(r"^:label: *(\S+)", options, re.M)
+                if kind == "math":
+                    if label:
+                        counts[kind] = counts.get(kind, 0) + 1
+                        labels[label.group(1)] = {"text": f"({number}.{counts[kind]})",
+                                                  "page": f"{page}#equation-{label.group(1).lower()}"}
+                    continue
+                if kind == "prf:proof" or not (kind.startswith("prf:") or kind == "exercise"):
+                    continue
+                counts[kind] = counts.get(kind, 0) + 1
+                if label:
+                    name = kind.removeprefix("prf:").capitalize()
+                    # sphinx-exercise keeps the label's case in the anchor, sphinx-proof lower-cases it
+                    anchor = label.group(1) if kind == "exercise" else label.group(1).lower()
+                    labels[label.group(1)] = {"text": f"{name} {number}.{counts[kind]}", "page": f"{page}#{anchor}"}
+    return {"url": BOOK_URL, "references": "book/references.html", "cite": cite, "ref": labels}
 
 
 def main(argv=None):

@@ -15,9 +15,10 @@
 //    solutions were in plain view. A code cell whose source is hidden (jupyter.source_hidden, set by
 //    tools/notebooks.py on the solutions and the install cell) gets its outputs folded again after
 //    it ran; a reader who unfolds the source sees the outputs of the next run.
-// 3. The book's citations and equation numbers. jupyterlab-myst cannot read a bibliography nor see
-//    another notebook's equations: it shows the bare key (ponte2024nmf) or label (eq-objective)
-//    with a warning sign. Where it does, this shows what the book shows ([Ponte, 2024], (2.1)),
+// 3. The book's citations and cross-references. jupyterlab-myst cannot read a bibliography nor see
+//    another notebook's labels: it shows the bare key (ponte2024nmf) or label (eq-objective,
+//    thm-agd-modes) with a warning sign. Where it does, this shows what the book shows
+//    ([Ponte, 2024], (2.1), Theorem 3.2),
 //    linked to that place in the online book (static/book-index.json, written by
 //    tools/notebooks.py). Only an attribute and a class are added to jupyterlab-myst's element,
 //    so its own rendering is left intact.
@@ -129,8 +130,8 @@ var _JUPYTERLAB;
               return key in index.cite ? [index.cite[key], index.url + index.references] : null;
             }],
             ["Cross Reference Not Found", function (label) {
-              var eq = index.eq[label];
-              return eq ? [eq.text, index.url + eq.page] : null;
+              var ref = index.ref[label];
+              return ref ? [ref.text, index.url + ref.page] : null;
             }]
           ];
           function scan() {
