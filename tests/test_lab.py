@@ -356,3 +356,46 @@ def test_citations_equations_and_folded_solutions(lab_ext, page_ext):
     _screenshot(page, "05-folded-solution")
     page.locator(".nmf-teach-ref").first.scroll_into_view_if_needed()
     _screenshot(page, "05-citation")
+
+
+def test_slideshow_explorer_is_live(lab_ext, page_ext):
+    """In the slideshow a teacher runs the chapter cell by cell (Shift+Enter): the explorer appears as a live
+    widget there too (the widget manager loads in the slideshow app), not as an error."""
+    url, _ = lab_ext
+    page = page_ext
+    page.goto(f"{url}/rise/{SLIDES_CHAPTER.name}?token={TOKEN}")
+    page.wait_for_selector(".reveal .slides section.present", timeout=90_000)
+    page.wait_for_function("() => document.querySelectorAll('.jp-MarkdownCell .myst').length > 0", timeout=60_000)
+    time.sleep(3)
+    active = """() => { const cells = Array.from(document.querySelectorAll('.jp-Notebook .jp-Cell'));
+                        return [cells.findIndex(c => c.classList.contains('jp-mod-active')), cells.length]; }"""
+    page.locator(".jp-Notebook .jp-Cell").first.click()
+    page.keyboard.press("Escape")
+    for _ in range(300):  # Shift+Enter runs a cell and selects the next (RISE may select back a slide's first cell)
+        index, cells = page.evaluate(active)
+        if index >= cells - 1:  # one more would add a cell
+            break
+        page.keyboard.press("Shift+Enter")
+        time.sleep(0.3)
+    start = time.monotonic()
+    while page.locator(".jp-InputPrompt:has-text('[*]')").count() and time.monotonic() - start < 300:
+        time.sleep(1)
+    slider = page.locator(".reveal .widget-slider").first
+    slider.wait_for(state="attached", timeout=60_000)
+    assert page.locator("text=Error displaying widget").count() == 0, "the explorer shows an error in the slideshow"
+    page.keyboard.press("Escape")
+    for _ in range(60):  # back to the first slide, then forward to the explorer's
+        page.keyboard.press("Shift+Space")
+    for _ in range(60):
+        time.sleep(0.5)
+        if page.evaluate("""() => { const s = document.querySelectorAll('.reveal .slides section.present');
+                                    return !!s[s.length - 1].querySelector('.widget-slider'); }"""):
+            break
+        page.keyboard.press("Space")
+    else:
+        pytest.fail("no slide shows the explorer")
+    page.evaluate("""() => { const s = document.querySelectorAll('.reveal .slides section.present');
+                             const slider = s[s.length - 1].querySelector('.widget-slider');
+                             slider.closest('.jp-OutputArea').scrollIntoView(); }""")
+    time.sleep(2)
+    _screenshot(page, "slides-explorer")
