@@ -326,6 +326,12 @@ def test_citations_equations_and_folded_solutions(lab_ext, page_ext):
     assert all(re.fullmatch(r"\(\d+\.\d+\)|[A-Z][a-z]+ \d+\.\d+|[A-Z].*", r["text"]) for r in equations), equations
     assert all(r["href"].startswith("https://") and r["size"] == "0px" and r["shown"] == f'"{r["text"]}"'
                for r in refs), refs
+    # This chapter's own equations and theorems carry the book's numbers (5.n), not jupyterlab-myst's (n).
+    numbers = page.evaluate("""() => Array.from(document.querySelectorAll('.nmf-teach-number')).map(
+        e => [e.textContent.trim(), e.getAttribute('data-nmf-teach-text'), getComputedStyle(e, '::after').content])""")
+    assert any(re.fullmatch(r"\(5\.\d+\)", book) for _, book, _ in numbers), numbers
+    assert any(re.fullmatch(r"[A-Z][a-z]+ 5\.\d+", book) for _, book, _ in numbers), numbers
+    assert all(shown == f'"{book}"' for _, book, shown in numbers), numbers
     unresolved = page.locator("span[title='Citation Not Found'], span[title='Cross Reference Not Found']")
     assert unresolved.count() == 0, unresolved.first.inner_text()
     prose = page.evaluate(PROSE_JS, RENDERED)

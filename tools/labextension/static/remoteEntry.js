@@ -20,8 +20,9 @@
 //    thm-agd-modes) with a warning sign. Where it does, this shows what the book shows
 //    ([Ponte, 2024], (2.1), Theorem 3.2),
 //    linked to that place in the online book (static/book-index.json, written by
-//    tools/notebooks.py). Only an attribute and a class are added to jupyterlab-myst's element,
-//    so its own rendering is left intact.
+//    tools/notebooks.py). Within a notebook, its equations and theorems get the book's numbers
+//    ((5.2) for jupyterlab-myst's (2)). Only attributes and a class are added to jupyterlab-myst's
+//    elements (the text is drawn by CSS), so its own rendering is left intact.
 var _JUPYTERLAB;
 (_JUPYTERLAB = window._JUPYTERLAB = window._JUPYTERLAB || {})["nmf-teach-lab"] = (function () {
   "use strict";
@@ -106,8 +107,35 @@ var _JUPYTERLAB;
     ".nmf-teach-ref { font-size: 0 !important; color: var(--jp-content-link-color, #1976d2) !important;",
     "  cursor: pointer; }",
     ".nmf-teach-ref > svg { display: none; }",
-    ".nmf-teach-ref::after { content: attr(data-nmf-teach-text); font-size: var(--nmf-teach-size); }"
+    ".nmf-teach-ref::after { content: attr(data-nmf-teach-text); font-size: var(--nmf-teach-size); }",
+    ".nmf-teach-number { font-size: 0 !important; }",
+    ".nmf-teach-number::after { content: attr(data-nmf-teach-text); font-size: var(--nmf-teach-size); }",
+    ".nmf-teach-unnumbered { visibility: hidden; }"
   ].join("\n");
+
+  // jupyterlab-myst numbers a notebook's equations (1), (2), ... (all of them) and its theorems
+  // Theorem 1, ...; the book numbers by chapter ((5.2), Theorem 5.1) and leaves an equation without
+  // a label unnumbered. A link to a label of this notebook (the equation's own number, or a reference
+  // to it) shows the book's number; an unlabelled equation's number is hidden.
+  function renumber(link, index) {
+    var label = decodeURIComponent(link.getAttribute("href").slice(1));
+    var text = link.textContent.trim();
+    if (link.getAttribute("data-nmf-teach-key") === label + "|" + text) {
+      return;
+    }
+    link.setAttribute("data-nmf-teach-key", label + "|" + text);
+    link.classList.remove("nmf-teach-number", "nmf-teach-unnumbered");
+    var ref = index.ref[label.toLowerCase()];
+    var number = /^\(\d+\)$/.test(text);
+    var named = /^[A-Z][a-z]+ \d+$/.test(text);
+    if (ref && ((number && ref.text.charAt(0) === "(") || (named && ref.text.split(" ")[0] === text.split(" ")[0]))) {
+      link.setAttribute("data-nmf-teach-text", ref.text);
+      link.style.setProperty("--nmf-teach-size", getComputedStyle(link.parentElement).fontSize);
+      link.classList.add("nmf-teach-number");
+    } else if (number && link.getAttribute("title") === "Link to this Equation") {
+      link.classList.add("nmf-teach-unnumbered");
+    }
+  }
 
   function configOption(name) {
     var node = document.getElementById("jupyter-config-data");
@@ -122,6 +150,9 @@ var _JUPYTERLAB;
       fetch(base.replace(/\/$/, "") + "/" + NAME + "/static/book-index.json")
         .then(function (response) { return response.json(); })
         .then(function (index) {
+          var labels = {};  // jupyterlab-myst lower-cases a label in its links: look labels up without case
+          Object.keys(index.ref).forEach(function (label) { labels[label.toLowerCase()] = index.ref[label]; });
+          index.ref = labels;
           var style = document.createElement("style");
           style.textContent = STYLE;
           document.head.appendChild(style);
@@ -130,11 +161,14 @@ var _JUPYTERLAB;
               return key in index.cite ? [index.cite[key], index.url + index.references] : null;
             }],
             ["Cross Reference Not Found", function (label) {
-              var ref = index.ref[label];
+              var ref = index.ref[label.toLowerCase()];
               return ref ? [ref.text, index.url + ref.page] : null;
             }]
           ];
           function scan() {
+            document.querySelectorAll('.jp-MarkdownCell a[href^="#"]').forEach(function (link) {
+              renumber(link, index);
+            });
             kinds.forEach(function (kind) {
               var spans = document.querySelectorAll('span[title="' + kind[0] + '"], span[data-nmf-teach-title="' +
                                                     kind[0] + '"]');
