@@ -13,12 +13,15 @@ export PYDEVD_DISABLE_FILE_VALIDATION = 1
 
 .PHONY: setup node browser book test ruff test-mindeps bench clean lab mutants
 
-$(BIN)/.installed: requirements.txt pyproject.toml tools/jupyterlab-overrides.json
+$(BIN)/.installed: requirements.txt pyproject.toml tools/jupyterlab-overrides.json $(wildcard tools/labextension/*) \
+                   $(wildcard tools/labextension/static/*)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
 	mkdir -p $(VENV)/share/jupyter/lab/settings
 	cp tools/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	rm -rf $(VENV)/share/jupyter/labextensions/nmf-teach-lab
+	cp -r tools/labextension $(VENV)/share/jupyter/labextensions/nmf-teach-lab
 	touch $@
 
 setup: $(BIN)/.installed node browser
@@ -70,6 +73,7 @@ clean:
 	rm -rf _build
 
 # JupyterLab on the chapters, for a classroom (the sliders are live there, MyST is rendered by jupyterlab-myst,
-# and View > Render Slideshow presents a chapter as slides; settings: tools/jupyterlab-overrides.json).
+# and View > Render Slideshow presents a chapter as slides; settings: tools/jupyterlab-overrides.json;
+# tools/labextension lets jupyterlab-myst and the widgets load in the slideshow).
 lab: setup
 	$(BIN)/jupyter lab book/

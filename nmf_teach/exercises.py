@@ -60,6 +60,8 @@ copies, loops) is simply not probed.
 """
 
 import html
+import os
+import re
 import textwrap
 from dataclasses import dataclass, field
 
@@ -90,6 +92,30 @@ def _eq(doc, label):
 
 
 ERRATA = "errata.html"
+# The online book; NMF_TEACH_BOOK_URL points the links elsewhere (e.g. a local build's
+# file:///.../_build/html/). tools/notebooks.py links JupyterLab's citations to the same address.
+BOOK_URL = "https://nmf-teach.github.io/nmf-teach/"
+_RELATIVE_LINK = re.compile(r"(?<![\w/.:-])([0-9a-z_]+\.html#[0-9a-z-]+)")
+
+
+def book_url(where):
+    """The address of ``where`` (a link relative to the book's chapter pages) in the book.
+
+    >>> book_url("errata.html#slide-15-teorema")
+    'https://nmf-teach.github.io/nmf-teach/book/errata.html#slide-15-teorema'
+    """
+    base = os.environ.get("NMF_TEACH_BOOK_URL", BOOK_URL)
+    return base.rstrip("/") + "/book/" + where
+
+
+def _link_text(where):
+    """A reader's name for a link: ``chapter 06, equation eq-mu-h``, ``the errata, slide 25 tamanho do passo``."""
+    page, _, anchor = where.partition("#")
+    doc = page.removesuffix(".html")
+    name = f"chapter {doc[:2]}" if doc[:2].isdigit() else f"the {doc.replace('_', ' ')}"
+    if anchor.startswith("equation-"):
+        return f"{name}, equation {anchor.removeprefix('equation-')}"
+    return f"{name}, {anchor.replace('-', ' ')}" if anchor else name
 CH03, CH04, CH05 = "03_alternating_gradient_descent", "04_matrix_calculus", "05_objective_and_gradients"
 CH06, CH07, CH10 = "06_multiplicative_updates", "07_convergence_theorem", "10_beyond"
 
@@ -155,7 +181,10 @@ class CheckResult:
     notes : list of str
         Remarks that do not change the verdict (array-likes, sparse V, product order).
     where : str or None
-        The relative link into the book shown with the message.
+        The relative link into the book shown with the message (its address: :attr:`url`).
+
+    As text (a terminal) the links are the book's full addresses; in Jupyter (HTML) they are
+    links that open the online book (:func:`book_url`) at that place.
     """
 
     passed: bool
@@ -177,10 +206,15 @@ class CheckResult:
     def __bool__(self):
         return self.passed
 
+    @property
+    def url(self):
+        """The full address of :attr:`where` in the online book, or None."""
+        return None if self.where is None else book_url(self.where)
+
     def text(self, width=78):
-        """The sentences, wrapped to ``width`` (links are never broken)."""
-        text = self.message + ("" if self.where is None else f" (see {self.where})")
-        text += "".join(" " + note for note in self.notes)
+        """The sentences, wrapped to ``width`` (links, as full addresses, are never broken)."""
+        text = self.message + ("" if self.where is None else f" (see {self.url})")
+        text += "".join(" " + _RELATIVE_LINK.sub(lambda m: book_url(m.group(1)), note) for note in self.notes)
         return textwrap.fill(text, width=width, break_on_hyphens=False, break_long_words=False)
 
     def __str__(self):
@@ -190,11 +224,15 @@ class CheckResult:
         return str(self)
 
     def _repr_html_(self):
+        def link(where):
+            return (f'<a href="{html.escape(book_url(where))}" target="_blank" rel="noopener">'
+                    f"{html.escape(_link_text(where))}</a>")
+
         mark = "✓" if self.passed else "✗"
         body = html.escape(self.message)
         if self.where is not None:
-            body += f' (see <a href="{html.escape(self.where)}">{html.escape(self.where)}</a>)'
-        body += "".join(" " + html.escape(note) for note in self.notes)
+            body += f" (see {link(self.where)})"
+        body += "".join(" " + _RELATIVE_LINK.sub(lambda m: link(m.group(1)), html.escape(note)) for note in self.notes)
         return f"<p><strong>{mark}</strong> {body}</p>"
 
 

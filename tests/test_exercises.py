@@ -661,7 +661,8 @@ def test_malformed_functions_get_a_sentence(fn, words):
     assert not result.passed and result.mistake is None
     text = str(result)
     assert words in text and "Traceback" not in text
-    assert text.count(".") <= 6   # a sentence or two, not a dump
+    sentences = " ".join(text.split()).replace(result.url or "", "")  # the link's dots are not full stops
+    assert sentences.count(".") <= 6   # a sentence or two, not a dump
 
 
 def test_wrong_arguments_and_a_single_number():
@@ -694,10 +695,40 @@ def test_iteration_must_return_a_pair():
 def test_result_shows_as_text_and_html_with_the_link():
     result = ex.check_update_H(lambda V, W, H: H - H / (W.T @ W @ H) * (W.T @ W @ H + W.T @ V))
     assert "slide-25" in str(result) and repr(result) == str(result)
-    assert '<a href="errata.html#slide-25-tamanho-do-passo">' in result._repr_html_()
+    assert ('<a href="https://nmf-teach.github.io/nmf-teach/book/errata.html#slide-25-tamanho-do-passo" '
+            'target="_blank" rel="noopener">the errata, slide 25 tamanho do passo</a>') in result._repr_html_()
     assert not result
     passed = ex.check_update_H(mu_H_einsum)
     assert passed and passed._repr_html_().startswith("<p><strong>✓")
+
+
+def test_links_are_the_online_books_addresses(monkeypatch):
+    """In a terminal the text gives the full address; in Jupyter the HTML is a link that opens it; a note's
+    relative link is turned into one too; NMF_TEACH_BOOK_URL points them at another copy of the book."""
+    result = ex.check_update_H(lambda V, W, H: H - H / (W.T @ W @ H) * (W.T @ W @ H + W.T @ V))
+    url = "https://nmf-teach.github.io/nmf-teach/book/errata.html#slide-25-tamanho-do-passo"
+    assert result.url == url and url in str(result).replace("\n", " ").split()[-1]
+    monkeypatch.setenv("NMF_TEACH_BOOK_URL", "file:///srv/book/_build/html/")
+    assert result.url == "file:///srv/book/_build/html/book/errata.html#slide-25-tamanho-do-passo"
+    assert 'href="file:///srv/book/_build/html/book/errata.html#slide-25' in result._repr_html_()
+    monkeypatch.delenv("NMF_TEACH_BOOK_URL")
+    note = ex.CheckResult(True, "update_W", "Passes.", notes=[ex._PRODUCT_ORDER_NOTE])
+    assert "https://nmf-teach.github.io/nmf-teach/book/06_multiplicative_updates.html#the-order-of-the-products" \
+        in str(note).replace("\n", " ")
+    assert ('<a href="https://nmf-teach.github.io/nmf-teach/book/06_multiplicative_updates.html'
+            '#the-order-of-the-products" target="_blank" rel="noopener">chapter 06, the order of the products</a>'
+            in note._repr_html_())
+    assert ex._link_text("05_objective_and_gradients.html#equation-eq-grad-w") == "chapter 05, equation eq-grad-w"
+
+
+def test_the_book_address_is_the_one_jupyterlab_links_to():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+    import notebooks
+
+    assert notebooks.BOOK_URL == ex.BOOK_URL
 
 
 def test_links_point_at_labels_of_the_book():

@@ -180,3 +180,228 @@ def test_chapter_in_jupyterlab(lab, page):
     note.scroll_into_view_if_needed()
     assert "run the cell to make it live" in note.inner_text()
     _screenshot(page, "01-reopened")
+
+
+# ---------------------------------------------------------------------------
+# The chapters as live slides, their citations and equation numbers, and folded solutions after
+# Run All: with tools/labextension (nmf-teach-lab) installed, as `make lab` installs it.
+# ---------------------------------------------------------------------------
+
+SLIDES_CHAPTER = ROOT / "book" / "01_nonnegative_matrices.ipynb"
+PROSE_CHAPTER = ROOT / "book" / "05_objective_and_gradients.ipynb"  # cites, other chapters' equations, solutions
+RENDERED = ".jp-MarkdownCell .jp-Cell-inputArea > :not(.jp-InputPrompt):not(.jp-InputArea-editor)"
+# The rendered prose's text, leaving out the bare keys and labels the extension covers with the book's text.
+PROSE_JS = """sel => Array.from(document.querySelectorAll(sel)).map(e => {
+    const c = e.cloneNode(true); c.querySelectorAll('.nmf-teach-ref').forEach(r => r.remove());
+    return c.textContent; }).join('\\n')"""
+
+
+@pytest.fixture(scope="module")
+def lab_ext(tmp_path_factory):
+    """JupyterLab as `make lab` sets it up (settings and the nmf-teach-lab extension), on two chapters."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
+    folder = tmp_path_factory.mktemp("lab-ext")
+    for chapter in (SLIDES_CHAPTER, PROSE_CHAPTER):
+        shutil.copy(chapter, folder / chapter.name)
+    settings = tmp_path_factory.mktemp("settings")
+    shutil.copy(ROOT / "tools" / "jupyterlab-overrides.json", settings / "overrides.json")
+    jupyter_path = tmp_path_factory.mktemp("jupyter")
+    shutil.copytree(ROOT / "tools" / "labextension", jupyter_path / "labextensions" / "nmf-teach-lab")
+    port = _free_port()
+    env = dict(os.environ, PYTHONPATH=str(ROOT), NMF_TEACH_DATA=os.environ.get("NMF_TEACH_DATA", ""),
+               JUPYTER_PATH=str(jupyter_path))
+    env.pop("NMF_TEACH_STATIC_EXPLORERS", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--port={port}",
+         "--ip=127.0.0.1", f"--ServerApp.token={TOKEN}", f"--ServerApp.root_dir={folder}",
+         f"--LabApp.app_settings_dir={settings}",
+         f"--LabApp.workspaces_dir={tmp_path_factory.mktemp('workspaces')}"],
+        cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("JupyterLab did not start within 60 s")
+    yield f"http://127.0.0.1:{port}", folder
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture()
+def page_ext():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 720})
+        page = context.new_page()
+        page.messages = []
+        page.on("console", lambda message: page.messages.append(message.text))
+        yield page
+        browser.close()
+
+
+def _raw_markup(text):
+    return {marker: text.count(marker) for marker in RAW_MARKUP + ["(label)=", "Citation Not Found"] if marker in text}
+
+
+def test_slideshow_renders_myst_and_fits(lab_ext, page_ext):
+    """The chapter as jupyterlab-rise presents it (/rise/<path>, what View > Render Slideshow opens in a
+    browser tab), at 1280×720: every slide's prose is rendered MyST, and every slide fits or scrolls."""
+    url, _ = lab_ext
+    page = page_ext
+    page.goto(f"{url}/rise/{SLIDES_CHAPTER.name}?token={TOKEN}")
+    page.wait_for_selector(".reveal .slides section.present", timeout=90_000)
+    page.wait_for_function("() => document.querySelectorAll('.jp-MarkdownCell .myst').length > 0", timeout=60_000)
+    time.sleep(3)
+    assert any("jupyterlab-myst is activated" in m for m in page.messages), "jupyterlab-myst did not load"
+    current = """() => { const s = document.querySelectorAll('.reveal .slides section.present');
+                         const e = s[s.length - 1]; return e ? e.id : null; }"""
+    seen, overflow, raw = [], [], {}
+    for _ in range(200):
+        slide = page.evaluate(current)
+        if slide in seen:
+            break
+        seen.append(slide)
+        time.sleep(0.8)  # the transition, and RISE's scroll set-up on slidechanged
+        state = page.evaluate("""() => {
+            const s = document.querySelectorAll('.reveal .slides section.present');
+            const e = s[s.length - 1];
+            const cells = Array.from(e.querySelectorAll('.jp-Cell')).filter(c => !c.classList.contains('reveal-skip'));
+            const r = e.getBoundingClientRect();
+            return {top: r.top, height: e.scrollHeight, scrolls: getComputedStyle(e).overflowY === 'scroll'
+                    && e.clientHeight <= window.innerHeight, cells: cells.length}; }""")
+        text = page.evaluate(PROSE_JS, f".reveal .slides section#{slide} {RENDERED}")
+        for marker in _raw_markup(text):
+            raw.setdefault(marker, []).append(slide)
+        if state["height"] > 720 and not state["scrolls"]:
+            overflow.append((slide, state["height"]))
+        if len(seen) <= 4 or (state["height"] > 720):
+            _screenshot(page, f"slides-{len(seen):02d}")
+        page.keyboard.press("Space")
+        time.sleep(0.4)
+    assert len(seen) > 5, f"only {len(seen)} slides"
+    assert not raw, f"raw MyST markup on the slides: {raw}"
+    assert not overflow, f"slides taller than 720 px that do not scroll: {overflow}"
+
+
+def test_citations_equations_and_folded_solutions(lab_ext, page_ext):
+    """In JupyterLab (notebook view), after Run All: a citation reads as the book's [Author, year] and a
+    reference to another chapter as the book's (chapter.n) or Theorem chapter.n, linked to the online book;
+    the folded solutions' outputs stay folded."""
+    url, folder = lab_ext
+    page = page_ext
+    page.goto(f"{url}/lab/tree/{PROSE_CHAPTER.name}?token={TOKEN}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'], .jp-mod-idle, "
+                           ".jp-StatusBar-TextItem:has-text('Idle')", timeout=90_000)
+    time.sleep(2)
+    page.keyboard.press("Escape")
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    start = time.monotonic()
+    while time.monotonic() - start < 300:
+        if page.locator(".jp-InputPrompt:has-text('[*]')").count() == 0 and time.monotonic() - start > 5:
+            break
+        time.sleep(1)
+    else:
+        pytest.fail("Run All did not finish within 300 s")
+    time.sleep(2)
+    refs = page.evaluate("""() => Array.from(document.querySelectorAll('.nmf-teach-ref')).map(e => ({
+        kind: e.getAttribute('data-nmf-teach-title'), text: e.getAttribute('data-nmf-teach-text'),
+        href: e.getAttribute('data-nmf-teach-href'), size: getComputedStyle(e).fontSize,
+        shown: getComputedStyle(e, '::after').content}))""")
+    cites = [r for r in refs if r["kind"] == "Citation Not Found"]
+    equations = [r for r in refs if r["kind"] == "Cross Reference Not Found"]
+    assert cites and all(re.fullmatch(r"\[[^\]]+, \d{4}\]", r["text"]) for r in cites), cites
+    assert any(re.fullmatch(r"\(\d+\.\d+\)", r["text"]) for r in equations), equations
+    assert all(re.fullmatch(r"\(\d+\.\d+\)|[A-Z][a-z]+ \d+\.\d+|[A-Z].*", r["text"]) for r in equations), equations
+    assert all(r["href"].startswith("https://") and r["size"] == "0px" and r["shown"] == f'"{r["text"]}"'
+               for r in refs), refs
+    # This chapter's own equations and theorems carry the book's numbers (5.n), not jupyterlab-myst's (n).
+    numbers = page.evaluate("""() => Array.from(document.querySelectorAll('.nmf-teach-number')).map(
+        e => [e.textContent.trim(), e.getAttribute('data-nmf-teach-text'), getComputedStyle(e, '::after').content])""")
+    assert any(re.fullmatch(r"\(5\.\d+\)", book) for _, book, _ in numbers), numbers
+    assert any(re.fullmatch(r"[A-Z][a-z]+ 5\.\d+", book) for _, book, _ in numbers), numbers
+    assert all(shown == f'"{book}"' for _, book, shown in numbers), numbers
+    unresolved = page.locator("span[title='Citation Not Found'], span[title='Cross Reference Not Found']")
+    assert unresolved.count() == 0, unresolved.first.inner_text()
+    prose = page.evaluate(PROSE_JS, RENDERED)
+    assert not _raw_markup(prose), _raw_markup(prose)
+    assert not re.search(r"\b(eq-[a-z0-9-]+|[a-z]+\d{4}[a-z]+)\b", prose), "a bare label or citation key is shown"
+
+    # A folded cell: its source is a placeholder; its outputs, if folded too, a placeholder whose text is the
+    # first line of the outputs (so it shows that the cell ran and printed).
+    folded = page.evaluate("""() => Array.from(document.querySelectorAll('.jp-CodeCell')).filter(c => {
+            const p = c.querySelector('.jp-InputPlaceholder'); return p && p.offsetParent !== null; })
+        .map(c => ({source: c.querySelector('.jp-InputPlaceholder').textContent.trim().slice(0, 40),
+                    printed: (c.querySelector('.jp-OutputPlaceholder') || {}).textContent || '',
+                    visible: Array.from(c.querySelectorAll('.jp-OutputArea-output')).filter(
+                        o => o.offsetParent !== null).map(o => o.textContent.slice(0, 60))}))""")
+    assert len(folded) >= 4, f"expected the install cell and the solutions folded, found {folded}"
+    ran = [cell for cell in folded if cell["printed"].strip()]
+    assert len(ran) >= 3, f"the folded solutions did not run and print: {folded}"
+    assert all(not cell["visible"] for cell in folded), f"a folded cell's outputs show: {folded}"
+    page.keyboard.press("Control+s")
+    time.sleep(3)
+    saved = json.loads((folder / PROSE_CHAPTER.name).read_text())
+    hidden = [cell for cell in saved["cells"] if cell["cell_type"] == "code"
+              and cell["metadata"].get("jupyter", {}).get("source_hidden")]
+    assert hidden and all(cell["metadata"]["jupyter"].get("outputs_hidden") for cell in hidden), \
+        "a folded cell was saved with its outputs unfolded"
+    assert sum(bool(cell["outputs"]) for cell in hidden) >= 3, "the folded solutions were saved without outputs"
+    page.locator(".jp-CodeCell:has(.jp-InputPlaceholder)").nth(1).scroll_into_view_if_needed()
+    _screenshot(page, "05-folded-solution")
+    page.locator(".nmf-teach-ref").first.scroll_into_view_if_needed()
+    _screenshot(page, "05-citation")
+
+
+def test_slideshow_explorer_is_live(lab_ext, page_ext):
+    """In the slideshow a teacher runs the chapter cell by cell (Shift+Enter): the explorer appears as a live
+    widget there too (the widget manager loads in the slideshow app), not as an error."""
+    url, _ = lab_ext
+    page = page_ext
+    page.goto(f"{url}/rise/{SLIDES_CHAPTER.name}?token={TOKEN}")
+    page.wait_for_selector(".reveal .slides section.present", timeout=90_000)
+    page.wait_for_function("() => document.querySelectorAll('.jp-MarkdownCell .myst').length > 0", timeout=60_000)
+    time.sleep(3)
+    active = """() => { const cells = Array.from(document.querySelectorAll('.jp-Notebook .jp-Cell'));
+                        return [cells.findIndex(c => c.classList.contains('jp-mod-active')), cells.length]; }"""
+    page.locator(".jp-Notebook .jp-Cell").first.click()
+    page.keyboard.press("Escape")
+    for _ in range(300):  # Shift+Enter runs a cell and selects the next (RISE may select back a slide's first cell)
+        index, cells = page.evaluate(active)
+        if index >= cells - 1:  # one more would add a cell
+            break
+        page.keyboard.press("Shift+Enter")
+        time.sleep(0.3)
+    start = time.monotonic()
+    while page.locator(".jp-InputPrompt:has-text('[*]')").count() and time.monotonic() - start < 300:
+        time.sleep(1)
+    slider = page.locator(".reveal .widget-slider").first
+    slider.wait_for(state="attached", timeout=60_000)
+    assert page.locator("text=Error displaying widget").count() == 0, "the explorer shows an error in the slideshow"
+    page.keyboard.press("Escape")
+    for _ in range(60):  # back to the first slide, then forward to the explorer's
+        page.keyboard.press("Shift+Space")
+    for _ in range(60):
+        time.sleep(0.5)
+        if page.evaluate("""() => { const s = document.querySelectorAll('.reveal .slides section.present');
+                                    return !!s[s.length - 1].querySelector('.widget-slider'); }"""):
+            break
+        page.keyboard.press("Space")
+    else:
+        pytest.fail("no slide shows the explorer")
+    page.evaluate("""() => { const s = document.querySelectorAll('.reveal .slides section.present');
+                             const slider = s[s.length - 1].querySelector('.widget-slider');
+                             slider.closest('.jp-OutputArea').scrollIntoView(); }""")
+    time.sleep(2)
+    _screenshot(page, "slides-explorer")

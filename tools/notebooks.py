@@ -20,9 +20,18 @@ What it sets, in every notebook of ``book/``:
 * the solutions folded in JupyterLab: a gated solution gets cells of its own; its
   start shows as a folded dropdown (jupyterlab-myst), and its code cells and its end
   have their source and outputs hidden, as the book folds them in the dropdown;
-* slide metadata for a live slideshow (jupyterlab-rise): a section heading
-  (``##``) starts a slide, a subsection (``###``) a sub-slide, the rest follows
-  on the same slide; the install cell and the solutions are skipped.
+* slide metadata for a live slideshow (jupyterlab-rise): every section heading starts
+  a cell of its own (with its ``(label)=``; a heading inside a directive stays where
+  it is), and a section (``##``) starts a slide, a subsection (``###``) a sub-slide, the rest follows
+  on the same slide; the install cell and the solutions are skipped; a slide that is
+  still too tall for the projector scrolls (``rise.scroll``).
+
+and, for JupyterLab's MyST renderer, ``tools/labextension/static/book-index.json``: what the
+book shows for each ``{cite}`` key (``[Lee and Seung, 2001]``, from ``references.bib``) and
+each label (``(6.7)``, ``Theorem 7.1``, a section's title: numbered as the book numbers
+them), with the online book's address. jupyterlab-myst cannot read a bibliography nor see
+another notebook's labels; the nmf-teach-lab extension shows these texts, linked to the book,
+where it would show the bare key or label.
 """
 
 import argparse
@@ -32,6 +41,12 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The online book (GitHub Pages of the repository); nmf_teach.exercises.BOOK_URL is the same address.
+BOOK_URL = "https://nmf-teach.github.io/nmf-teach/"
+BOOK_INDEX = Path("tools") / "labextension" / "static" / "book-index.json"
+# What JupyterLab's slideshow (jupyterlab-rise) reads from the notebook: a slide taller than the
+# screen scrolls instead of being cut.
+RISE = {"scroll": True}
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 # What the kernel of the pinned environment reports, and the (empty) widget state JupyterLab saves:
 # stored as they are, so that opening a notebook changes nothing.
@@ -105,6 +120,55 @@ def _split_solutions(cells):
     return out
 
 
+HEADING = re.compile(r"^(?:\([^)\n]*\)=[ \t]*\n)?#{2,3} ", re.M)
+FENCE = re.compile(r"^(`{3,}|:{3,})(\S*)")
+
+
+def _heading_starts(text):
+    """Where the section headings (with a ``(label)=`` line before them) start, outside any directive."""
+    inside = set()
+    depth, offset = [], 0
+    for line in text.splitlines(keepends=True):
+        match = FENCE.match(line)
+        if match and depth and not match.group(2) and match.group(1)[0] == depth[-1][0] \
+                and len(match.group(1)) >= len(depth[-1]):
+            depth.pop()
+        elif match and match.group(2):
+            depth.append(match.group(1))
+        elif depth:
+            inside.add(offset)
+        offset += len(line)
+    return [m.start() for m in HEADING.finditer(text) if m.start() not in inside]
+
+
+def _split_headings(cells):
+    """Give every section heading a markdown cell of its own start, so that it can start a slide.
+
+    A heading that is not at the start of its cell shared a slide with the section before it.
+    """
+    out = []
+    for cell in cells:
+        if cell["cell_type"] != "markdown":
+            out.append(cell)
+            continue
+        text = _source(cell)
+        bounds = sorted({0, len(text), *_heading_starts(text)})
+        pieces = [text[i:j] for i, j in zip(bounds, bounds[1:], strict=False)]
+        pieces = [piece for piece in pieces if piece.strip()]
+        if len(pieces) < 2:
+            out.append(cell)
+            continue
+        for index, piece in enumerate(pieces):
+            part = json.loads(json.dumps(cell))
+            piece = piece.rstrip("\n") + ("\n" if index < len(pieces) - 1 else "")
+            part["source"] = _lines(piece.rstrip("\n") if index == len(pieces) - 1 and
+                                    not text.endswith("\n") else piece)
+            if index:
+                part["id"] = f"{cell.get('id', 'cell')}-h{index}"
+            out.append(part)
+    return out
+
+
 def _unsilence(text, has_plt):
     """A cell must not end with ';': IPython would then also silence the next {eval} (it looks at the
     last cell of its history, and an {eval} is not stored there). A figure is shown with plt.show() instead."""
@@ -120,10 +184,11 @@ def normalize(nb):
     """Return the normalized notebook (a new dict) for the notebook ``nb``."""
     nb = json.loads(json.dumps(nb))
     has_plt = any("import matplotlib.pyplot as plt" in _source(c) for c in nb["cells"] if c["cell_type"] == "code")
-    nb["cells"] = _split_solutions(nb["cells"])
+    nb["cells"] = _split_headings(_split_solutions(nb["cells"]))
     nb["metadata"]["kernelspec"] = dict(KERNELSPEC)
     nb["metadata"]["language_info"] = json.loads(json.dumps(LANGUAGE_INFO))
     nb["metadata"]["widgets"] = json.loads(json.dumps(WIDGETS))
+    nb["metadata"]["rise"] = dict(RISE)
     cells = [c for c in nb["cells"] if INSTALL_TAG not in c.get("metadata", {}).get("tags", [])]
     first_code = next((i for i, c in enumerate(cells) if c["cell_type"] == "code"), len(cells))
     install = {"cell_type": "code", "execution_count": None, "id": "install-nmf-teach",
@@ -182,6 +247,73 @@ def notebooks(root=ROOT):
     return sorted((root / "book").glob("*.ipynb"))
 
 
+def _authors(entry):
+    names = [person.last_names for person in entry.persons.get("author", [])]
+    last = [" ".join(part.replace("{", "").replace("}", "") for part in name) for name in names]
+    if not last:
+        return entry.fields.get("title", "").replace("{", "").replace("}", "")
+    if len(last) == 1:
+        return last[0]
+    if len(last) == 2:
+        return f"{last[0]} and {last[1]}"
+    return f"{last[0]} et al."
+
+
+DIRECTIVE = re.compile(r"^(?:`{3,}|:{3,})\{([a-z:-]+)\}[^\n]*\n((?::[a-z-]+:[^\n]*\n)*)", re.M)
+SECTION = re.compile(r"^\(([^)\n]+)\)=[ \t]*\n#+ +(.+)$", re.M)
+
+
+def book_index(root=ROOT):
+    """What the book shows for each citation key and each label, and where.
+
+    Citations as sphinxcontrib-bibtex's author_year style writes them (``[Lee and Seung, 2001]``).
+    Labels as the book numbers them, the chapters numbered in ``_toc.yml``'s order across its numbered
+    parts: an equation ``(chapter.n)``, n counting the chapter's labelled ``{math}`` blocks (Sphinx numbers
+    only those); a theorem, lemma, definition ... ``Theorem chapter.n`` and an exercise ``Exercise
+    chapter.n``, n counting that kind in the chapter (sphinx-proof and sphinx-exercise number each kind
+    on its own; a proof is not numbered); a section by its title.
+    """
+    import yaml
+    from pybtex.database import parse_file
+
+    bib = parse_file(str(root / "references.bib"))
+    cite = {key: f"[{_authors(entry)}, {entry.fields.get('year', 'n.d.')}]" for key, entry in bib.entries.items()}
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    labels = {}
+    number = 0
+    for part in toc.get("parts", []):
+        for chapter in part.get("chapters", []):
+            path = root / f"{chapter['file']}.ipynb"
+            if not path.exists():
+                continue
+            number += bool(part.get("numbered"))
+            page = f"{chapter['file']}.html"
+            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+            text = "\n".join(_source(cell) for cell in cells if cell["cell_type"] == "markdown")
+            for label, title in SECTION.findall(text):
+                labels[label] = {"text": title.replace("*", "").strip(), "page": f"{page}#{label.lower()}"}
+            if not part.get("numbered"):
+                continue
+            counts = {}
+            for kind, options in DIRECTIVE.findall(text):
+                label = re.search(r"^:label: *(\S+)", options, re.M)
+                if kind == "math":
+                    if label:
+                        counts[kind] = counts.get(kind, 0) + 1
+                        labels[label.group(1)] = {"text": f"({number}.{counts[kind]})",
+                                                  "page": f"{page}#equation-{label.group(1).lower()}"}
+                    continue
+                if kind == "prf:proof" or not (kind.startswith("prf:") or kind == "exercise"):
+                    continue
+                counts[kind] = counts.get(kind, 0) + 1
+                if label:
+                    name = kind.removeprefix("prf:").capitalize()
+                    # sphinx-exercise keeps the label's case in the anchor, sphinx-proof lower-cases it
+                    anchor = label.group(1) if kind == "exercise" else label.group(1).lower()
+                    labels[label.group(1)] = {"text": f"{name} {number}.{counts[kind]}", "page": f"{page}#{anchor}"}
+    return {"url": BOOK_URL, "references": "book/references.html", "cite": cite, "ref": labels}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="only report notebooks that are not normalized")
@@ -195,6 +327,13 @@ def main(argv=None):
             stale.append(path)
             if not args.check:
                 path.write_text(new, encoding="utf-8")
+    if not args.paths:  # the whole book: also the index of its citations and equations
+        index_path = ROOT / BOOK_INDEX
+        new = json.dumps(book_index(), indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+        if not index_path.exists() or index_path.read_text(encoding="utf-8") != new:
+            stale.append(index_path)
+            if not args.check:
+                index_path.write_text(new, encoding="utf-8")
     for path in stale:
         print(f"{'not normalized' if args.check else 'normalized'}: {path}")
     return 1 if args.check and stale else 0
