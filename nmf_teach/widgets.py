@@ -7,9 +7,12 @@ reconstructions WH, and the relative error ‖V − WH‖/‖V‖ against k with
 iteration marked. Shown in the rendered book (where no Python runs) the same
 object is a self-contained HTML/JavaScript view over frames computed when the
 book was built: a grid of ranks × iterations, images as PNG data URIs, no
-kernel and no network. The object carries both views in its mime bundle; the
-book's ``_config.yml`` (``nb_mime_priority_overrides``) makes the HTML builder
-pick the HTML one, and Jupyter picks the widget.
+kernel and no network: the book's build makes explorers static (``static=``,
+``NMF_TEACH_STATIC_EXPLORERS``), and ``_config.yml`` (``nb_mime_priority_overrides``)
+makes the HTML builder pick that view. In Jupyter the cell also keeps a saved
+view (:meth:`Explorer.saved_html`: the frame, loss curve and state of its first
+view), hidden while the widget lives and shown, with "run the cell to make it
+live", when the notebook is reopened without its kernel.
 
 Everything is computed by :func:`nmf_teach.nmf`: one run per rank, keeping
 snapshots of (W, H) every ``keep_every`` iterations and, through its callback,
@@ -50,7 +53,7 @@ __all__ = ["Explorer", "explorer", "default_iterations", "INITS", "STATIC_ENV"]
 INITS = ("random", "nndsvd", "nndsvda")
 STATIC_ENV = "NMF_TEACH_STATIC_EXPLORERS"
 _LIGHT_RUNS = 8  # runs whose every iteration is kept for the frames; older ones use their snapshots
-_LABEL_GAP = 12  # px between the rank labels at the right end of the loss curves
+_LABEL_GAP = 13  # px between the rank labels at the right end of the loss curves
 
 _ids = itertools.count()
 _HEATMAP_MAX_ROWS = 240
@@ -904,7 +907,7 @@ _SVG_CSS = (
     "text{fill:#666}.nmfx-frame{fill:none;stroke:#d0d4da}"
     ".nmfx-grid{stroke:#d0d4da;stroke-width:.6;stroke-dasharray:2 3}"
     ".nmfx-curve polyline{fill:none;stroke:#9aa3ad;stroke-width:1.2;opacity:.55}"
-    ".nmfx-curve text{font-size:10px;opacity:.6}"
+    ".nmfx-curve text{font-size:11px;opacity:.6}"
     ".nmfx-curve.nmfx-active polyline{stroke:#1c7ed6;stroke-width:2.4;opacity:1}"
     ".nmfx-curve.nmfx-active text{fill:#1c7ed6;opacity:1;font-weight:600}"
     ".nmfx-marker{fill:#d9480f;stroke:#fff;stroke-width:1.5}"
@@ -948,7 +951,7 @@ border-top:1px dashed var(--nmfx-border)}
 .nmf-explorer .nmfx-frame{fill:none;stroke:var(--nmfx-border)}
 .nmf-explorer .nmfx-grid{stroke:var(--nmfx-border);stroke-width:.6;stroke-dasharray:2 3}
 .nmf-explorer .nmfx-curve polyline{fill:none;stroke:#9aa3ad;stroke-width:1.2;opacity:.55}
-.nmf-explorer .nmfx-curve text{font-size:10px;opacity:.6}
+.nmf-explorer .nmfx-curve text{font-size:11px;opacity:.6}
 .nmf-explorer .nmfx-curve.nmfx-active polyline{stroke:#1c7ed6;stroke-width:2.4;opacity:1}
 .nmf-explorer .nmfx-curve.nmfx-active text{fill:#1c7ed6;opacity:1;font-weight:600}
 .nmf-explorer .nmfx-marker{fill:var(--nmfx-accent);stroke:#fff;stroke-width:1.5}
