@@ -946,6 +946,8 @@ border-radius:3px}
 .nmf-explorer .nmfx-text li{margin:0 0 3px;overflow-wrap:anywhere}
 .nmf-explorer .nmfx-pair .nmfx-text + .nmfx-text{margin-top:8px;padding-top:6px;
 border-top:1px dashed var(--nmfx-border)}
+.nmf-explorer.nmfx-live .nmfx-p-parts .nmfx-text{max-height:360px;overflow-y:auto}
+.nmf-explorer.nmfx-live .nmfx-pair .nmfx-text{max-height:170px;overflow-y:auto}
 .nmf-explorer svg.nmfx-loss{width:100%;height:auto;display:block;font-size:11px;font-family:inherit}
 .nmf-explorer svg text{fill:var(--nmfx-muted)}
 .nmf-explorer .nmfx-frame{fill:none;stroke:var(--nmfx-border)}
