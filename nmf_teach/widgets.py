@@ -38,6 +38,7 @@ import itertools
 import json
 import math
 import os
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -662,10 +663,9 @@ class Explorer:
         """
         from IPython.display import display
 
-        if self.static:
-            display(self._repr_mimebundle_(), raw=True)
+        display(self._repr_mimebundle_(), raw=True)  # live: drawn at once, its first run in the background
+        if self.static or "google.colab" in sys.modules:  # Colab's page has no JupyterLab classes to hide it
             return
-        display(self._repr_mimebundle_(), raw=True)  # drawn at once, its first run in the background
         self.wait()
         display({"text/html": self.saved_html(), "text/plain": self._saved_text()}, raw=True)
 
