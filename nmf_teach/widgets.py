@@ -7,9 +7,12 @@ reconstructions WH, and the relative error ‖V − WH‖/‖V‖ against k with
 iteration marked. Shown in the rendered book (where no Python runs) the same
 object is a self-contained HTML/JavaScript view over frames computed when the
 book was built: a grid of ranks × iterations, images as PNG data URIs, no
-kernel and no network. The object carries both views in its mime bundle; the
-book's ``_config.yml`` (``nb_mime_priority_overrides``) makes the HTML builder
-pick the HTML one, and Jupyter picks the widget.
+kernel and no network: the book's build makes explorers static (``static=``,
+``NMF_TEACH_STATIC_EXPLORERS``), and ``_config.yml`` (``nb_mime_priority_overrides``)
+makes the HTML builder pick that view. In Jupyter the cell also keeps a saved
+view (:meth:`Explorer.saved_html`: the frame, loss curve and state of its first
+view), hidden while the widget lives and shown, with "run the cell to make it
+live", when the notebook is reopened without its kernel.
 
 Everything is computed by :func:`nmf_teach.nmf`: one run per rank, keeping
 snapshots of (W, H) every ``keep_every`` iterations and, through its callback,
@@ -35,6 +38,7 @@ import itertools
 import json
 import math
 import os
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -50,7 +54,7 @@ __all__ = ["Explorer", "explorer", "default_iterations", "INITS", "STATIC_ENV"]
 INITS = ("random", "nndsvd", "nndsvda")
 STATIC_ENV = "NMF_TEACH_STATIC_EXPLORERS"
 _LIGHT_RUNS = 8  # runs whose every iteration is kept for the frames; older ones use their snapshots
-_LABEL_GAP = 12  # px between the rank labels at the right end of the loss curves
+_LABEL_GAP = 13  # px between the rank labels at the right end of the loss curves
 
 _ids = itertools.count()
 _HEATMAP_MAX_ROWS = 240
@@ -526,10 +530,11 @@ class Explorer:
     def _live_html(self, rank, iteration, start):
         body = self._body(rank, iteration, self.frame(rank, iteration, start), "",
                           self._loss_svg(rank, iteration, start))
-        return f'<div class="nmf-explorer nmfx-live" data-kind="{self.kind}"><style>{_CSS}</style>{body}</div>'
+        return (f'<div class="nmf-explorer nmfx-live" data-kind="{self.kind}"><style>{_CSS}{_LIVE_CSS}</style>'
+                f'{body}</div>')
 
     def _waiting_html(self, rank):
-        return (f'<div class="nmf-explorer nmfx-live" data-kind="{self.kind}"><style>{_CSS}</style>'
+        return (f'<div class="nmf-explorer nmfx-live" data-kind="{self.kind}"><style>{_CSS}{_LIVE_CSS}</style>'
                 f'<div class="nmfx-status">computing the run of rank r = {rank} ({self.last} iterations)…</div></div>')
 
     @property
@@ -551,7 +556,7 @@ class Explorer:
             self.seed_box = w.BoundedIntText(value=self.seed, min=0, max=2**31 - 1, description="seed",
                                              style=style, layout=w.Layout(width="auto", flex="0 1 130px"),
                                              disabled=self.init != "random")
-            self.progress_box = w.Box(layout=w.Layout(width="100%"))
+            self.progress_box = w.HBox(layout=w.Layout(width="100%", align_items="center", flex_flow="row wrap"))
             self.view = w.HTML(self._waiting_html(self.rank), layout=w.Layout(width="100%"))
             self.note = w.HTML(
                 f'<small>Live while this cell\'s kernel runs: any rank from 1 to {self.max_rank} is computed '
@@ -583,7 +588,7 @@ class Explorer:
     def _refresh(self):
         start = (self.init, self.seed)
         if self._key(self.rank, start) not in self._runs:
-            bar = self._progress_bar(f"rank {self.rank}")
+            bar = self._progress_bar(self.rank, start)  # shown before the run's first iteration
             try:
                 self.run(self.rank, start, bar)
             finally:
@@ -592,15 +597,21 @@ class Explorer:
                 self.progress_box.children = ()
         self.view.value = self._live_html(self.rank, self.iteration, start)
 
-    def _progress_bar(self, what):
-        if not self.progress:
-            return None
-        try:
-            from tqdm.notebook import tqdm
-        except ImportError:  # pragma: no cover - tqdm is a dependency of nmf_teach
-            return None
-        bar = tqdm(total=self.last, desc=f"computing {what}", unit="it", display=False, leave=False)
-        self.progress_box.children = (bar.container,)
+    def _progress_bar(self, rank, start):
+        """Say which run is computed (above the view), with a tqdm bar if ``progress``; return the bar."""
+        import ipywidgets as w
+
+        label = w.HTML(f"computing rank <b>r = {rank}</b> ({self.last} iterations from "
+                       f"{self._start_name(*start)})…", layout=w.Layout(flex="0 0 auto", margin="0 12px 0 0"))
+        bar = None
+        if self.progress:
+            try:
+                from tqdm.notebook import tqdm
+            except ImportError:  # pragma: no cover - tqdm is a dependency of nmf_teach
+                tqdm = None
+            if tqdm is not None:
+                bar = tqdm(total=self.last, desc=f"r = {rank}", unit="it", display=False, leave=False)
+        self.progress_box.children = (label,) if bar is None else (label, bar.container)
         return bar
 
     def _on_control(self, _change=None):
@@ -638,11 +649,83 @@ class Explorer:
         bundle["text/plain"] = repr(self)
         return bundle
 
+    def _ipython_display_(self):
+        """Shown by IPython (Jupyter): the live widget at once, then the saved view that stands in for it.
+
+        A notebook reopened from its file has no kernel behind its widgets: JupyterLab then draws the
+        widget's output as "Error displaying widget: model not found" (a trusted notebook) or as its
+        text/plain (an untrusted one), and the kernel cannot change a cell's outputs after the cell has
+        run. So the cell gets a second output while it runs, once the first view is computed: the saved
+        view (:meth:`saved_html`, one frame and the loss curve, HTML that JupyterLab's sanitizer keeps).
+        While the widget is live, a rule of its CSS hides that second output; in a reopened notebook the
+        saved view shows, and its own CSS hides the widget's error (in an untrusted notebook, where CSS
+        is removed, the widget's output is its one line of text/plain).
+        """
+        from IPython.display import display
+
+        display(self._repr_mimebundle_(), raw=True)  # live: drawn at once, its first run in the background
+        if self.static or "google.colab" in sys.modules:  # Colab's page has no JupyterLab classes to hide it
+            return
+        self.wait()
+        display({"text/html": self.saved_html(), "text/plain": self._saved_text()}, raw=True)
+
     def __repr__(self):
-        # Also what Jupyter shows where the live widget cannot be drawn (a notebook reopened from its file,
-        # whose kernel no longer holds the widget): say how to get it back.
         return (f"NMF explorer ({self.kind}, V {self._V.shape[0]}×{self._V.shape[1]}; ranks 1 to {self.max_rank}, "
-                f"iterations 0 to {self.last}; the book shows ranks {self.ranks}): run the cell to make it live.")
+                f"iterations 0 to {self.last}; the book shows ranks {self.ranks})")
+
+    def _saved_text(self):
+        return (f"Saved view of the explorer: rank r = {self.rank}, iteration k = {self.iteration}, "
+                f"{self._start_name(self.init, self.seed)}. Run the cell to make it live.")
+
+    @staticmethod
+    def _start_name(init, seed):
+        return f"a random start, seed {seed}" if init == "random" else f"the {init} start"
+
+    def saved_html(self):
+        """The view the notebook keeps of the live explorer: its current frame, loss curve and state.
+
+        Plain HTML that JupyterLab's sanitizer keeps in an untrusted notebook (no script, no style
+        element needed: inline styles, images as data URIs, the loss curve as an SVG image), ending
+        with the sentence "run the cell to make it live". One frame: tens to a few hundred kB.
+        """
+        start = (self.init, self.seed)
+        rank, iteration = self.rank, self.iteration
+        try:
+            frame = self.frame(rank, iteration, start)
+            svg = self._loss_svg(rank, iteration, start)
+        except Exception as error:  # pragma: no cover - the live view shows the same error
+            return (f'<div class="nmfx-saved"><p>The explorer could not compute its view '
+                    f'({html.escape(repr(error))}): run the cell to make it live.</p></div>')
+        svg = svg.replace('<svg class="nmfx-loss" ',
+                          f'<svg xmlns="{_SVG_NS}" font-family="sans-serif" font-size="11" ', 1)
+        svg = svg.replace(">", f"><style>{_SVG_CSS}</style>", 1)
+        loss = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        parts_caption, recon_caption = self._captions()
+        caption = 'style="font-size:12px;color:#555;margin:0 0 4px"'
+        figure = 'style="margin:0;min-width:0"'
+        image = 'style="width:100%;height:auto;display:block;margin:0 0 4px"'
+        if self.kind == "text":
+            parts = frame["parts"]
+            recon = self._data_view() + frame["recon"]
+        else:
+            size = ' style="width:100%;height:240px;display:block;margin:0 0 4px"' if self.kind == "heatmap" else \
+                f" {image}"
+            parts = f'<img src="{frame["parts"]}" alt="parts"{size}>'
+            recon = (f'<img src="{self._data_view()}" alt="columns of V"{size}>'
+                     f'<img src="{frame["recon"]}" alt="their reconstruction WH"{size}>')
+        hide_error = ("<style>.jp-OutputArea-child:has(> .jp-OutputArea-output.jupyter-widgets)"
+                      ":has(~ .jp-OutputArea-child .nmfx-saved){display:none}</style>")
+        return (
+            f'{hide_error}<div class="nmfx-saved" style="border:1px solid #d0d4da;border-radius:8px;padding:10px 12px;'
+            f'max-width:980px;font-size:14px;line-height:1.35">'
+            f'<div style="display:grid;grid-template-columns:1.15fr 1fr 1fr;gap:10px 16px;align-items:start">'
+            f'<figure {figure}><figcaption {caption}>{parts_caption}</figcaption>{parts}</figure>'
+            f'<figure {figure}><figcaption {caption}>{recon_caption}</figcaption>{recon}</figure>'
+            f'<figure {figure}><figcaption {caption}>relative error ‖V − WH‖/‖V‖ of every rank computed</figcaption>'
+            f'<img src="{loss}" alt="relative error against iteration" {image}></figure></div>'
+            f'<div style="margin-top:8px">{self._status(rank, iteration, frame["err"])}</div>'
+            f'<p style="margin:6px 0 0"><b>Saved view</b> of the explorer ({self._start_name(*start)}), as it was '
+            f'when the cell ran: run the cell to make it live.</p></div>')
 
     # --- static matplotlib figures (print, PDF) ----------------------------------------------------
 
@@ -816,8 +899,19 @@ def _fmt_tick(value):
     return f"{value:.0e}".replace("e-0", "e-").replace("e+00", "") if value < 0.01 else f"{value:.3g}"
 
 
-_SVG_W, _SVG_H = 360, 230
-_SVG_LEFT, _SVG_RIGHT, _SVG_TOP, _SVG_BOTTOM = 46, 40, 8, 34
+_SVG_W, _SVG_H = 300, 210
+_SVG_LEFT, _SVG_RIGHT, _SVG_TOP, _SVG_BOTTOM = 44, 40, 8, 34
+_SVG_NS = "http://www.w3.org/2000/svg"
+# The loss curve as a standalone SVG image (the saved view): the colours of _CSS without its variables.
+_SVG_CSS = (
+    "text{fill:#666}.nmfx-frame{fill:none;stroke:#d0d4da}"
+    ".nmfx-grid{stroke:#d0d4da;stroke-width:.6;stroke-dasharray:2 3}"
+    ".nmfx-curve polyline{fill:none;stroke:#9aa3ad;stroke-width:1.2;opacity:.55}"
+    ".nmfx-curve text{font-size:11px;opacity:.6}"
+    ".nmfx-curve.nmfx-active polyline{stroke:#1c7ed6;stroke-width:2.4;opacity:1}"
+    ".nmfx-curve.nmfx-active text{fill:#1c7ed6;opacity:1;font-weight:600}"
+    ".nmfx-marker{fill:#d9480f;stroke:#fff;stroke-width:1.5}"
+    ".nmfx-marker-line{stroke:#d9480f;stroke-width:1;stroke-dasharray:3 3}")
 
 _CSS = """
 .nmf-explorer{--nmfx-fg:var(--pst-color-text-base,#222);--nmfx-muted:var(--pst-color-text-muted,#666);
@@ -839,8 +933,8 @@ grid-template-areas:"parts recon" "parts loss";gap:14px 18px;align-items:start}
 .nmf-explorer .nmfx-p-loss{grid-area:loss}
 @container (max-width:500px){.nmf-explorer .nmfx-panels{grid-template-columns:minmax(0,1fr);
 grid-template-areas:"parts" "recon" "loss"}}
-@container (min-width:900px){.nmf-explorer .nmfx-panels{grid-template-columns:repeat(3,minmax(0,1fr));
-grid-template-areas:"parts recon loss"}}
+@container (min-width:640px){.nmf-explorer .nmfx-panels{
+grid-template-columns:minmax(0,1.15fr) minmax(0,1fr) minmax(0,1fr);grid-template-areas:"parts recon loss"}}
 .nmf-explorer figure.nmfx-panel{margin:0;padding:0;min-width:0}
 .nmf-explorer figcaption{font-size:.82em;color:var(--nmfx-muted);margin:0 0 4px;padding:0;text-align:left}
 .nmf-explorer img.nmfx-img{width:100%;height:auto;image-rendering:pixelated;display:block;border-radius:3px;
@@ -852,12 +946,14 @@ border-radius:3px}
 .nmf-explorer .nmfx-text li{margin:0 0 3px;overflow-wrap:anywhere}
 .nmf-explorer .nmfx-pair .nmfx-text + .nmfx-text{margin-top:8px;padding-top:6px;
 border-top:1px dashed var(--nmfx-border)}
+.nmf-explorer.nmfx-live .nmfx-p-parts .nmfx-text{max-height:360px;overflow-y:auto}
+.nmf-explorer.nmfx-live .nmfx-pair .nmfx-text{max-height:170px;overflow-y:auto}
 .nmf-explorer svg.nmfx-loss{width:100%;height:auto;display:block;font-size:11px;font-family:inherit}
 .nmf-explorer svg text{fill:var(--nmfx-muted)}
 .nmf-explorer .nmfx-frame{fill:none;stroke:var(--nmfx-border)}
 .nmf-explorer .nmfx-grid{stroke:var(--nmfx-border);stroke-width:.6;stroke-dasharray:2 3}
 .nmf-explorer .nmfx-curve polyline{fill:none;stroke:#9aa3ad;stroke-width:1.2;opacity:.55}
-.nmf-explorer .nmfx-curve text{font-size:10px;opacity:.6}
+.nmf-explorer .nmfx-curve text{font-size:11px;opacity:.6}
 .nmf-explorer .nmfx-curve.nmfx-active polyline{stroke:#1c7ed6;stroke-width:2.4;opacity:1}
 .nmf-explorer .nmfx-curve.nmfx-active text{fill:#1c7ed6;opacity:1;font-weight:600}
 .nmf-explorer .nmfx-marker{fill:var(--nmfx-accent);stroke:#fff;stroke-width:1.5}
@@ -866,6 +962,9 @@ border-top:1px dashed var(--nmfx-border)}
 .nmf-explorer .nmfx-note{margin-top:6px;font-size:.8em;color:var(--nmfx-muted)}
 @media (max-width:480px){.nmf-explorer{padding:8px;font-size:14px}.nmf-explorer .nmfx-panels{gap:10px}}
 """
+
+# The live widget's own rule: while it is drawn, the saved view after it (Explorer.saved_html) is hidden.
+_LIVE_CSS = ".jp-OutputArea-child:has(.nmfx-live) ~ .jp-OutputArea-child:has(.nmfx-saved){display:none}"
 
 _JS = """
 window.nmfExplorerInit = window.nmfExplorerInit || function (root) {

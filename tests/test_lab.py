@@ -8,10 +8,15 @@ copy of chapter 01 in a temporary folder, at a projector's 1280×720. The test
 2. runs all cells and checks that no raw MyST markup is left in the rendered prose
    (``{prf:``, ``{glue``, ``{eval}``, ``{ref}``, ``:label:``, ``:::`` ...) and that a number
    computed by the cells is shown in the prose;
-3. moves the explorer's rank slider to a rank that was not precomputed for the book (8) and
-   waits until the parts image and the status line change;
-4. saves, shuts the kernel down, reloads the page (the next lesson), and checks that the
-   explorer says "run the cell to make it live" instead of "Error displaying widget".
+3. moves the explorer's rank slider to a rank that was not precomputed for the book (8), sees the
+   label "computing rank r = 8" and the progress bar, waits until the parts image and the status line
+   change, and measures the explorer: it fits the notebook panel's visible area (with the file browser
+   open), the label "iteration k" is not cut, the loss curves' labels do not overlap;
+4. saves, shuts the kernel down, reloads the page (the next lesson), and checks that the explorer's
+   saved view shows (its images and loss curve drawn, "run the cell to make it live") and no
+   "Error displaying widget" is visible (the notebook is not trusted: JupyterLab sanitizes the saved
+   view's HTML and draws the widget's output as text); then once more after `jupyter trust` (the widget's
+   output is drawn as "Error displaying widget", which the saved view's CSS hides).
 
 Screenshots go to ``_build/screenshots/lab-*.png``.
 """
@@ -108,6 +113,37 @@ def _explorer(page):
     return page.locator(".jp-OutputArea-output .widget-vbox:has(.widget-slider)").first
 
 
+_VISIBLE_ERRORS = """() => Array.from(document.querySelectorAll('.jp-OutputArea-output'))
+  .filter(e => e.textContent.includes('Error displaying widget') && e.getClientRects().length > 0).length"""
+_OVERLAPS = """root => { const boxes = Array.from(root.querySelectorAll('.nmfx-curve text'))
+  .map(t => t.getBoundingClientRect()).filter(b => b.height > 0);
+  let count = 0;
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i], b = boxes[j];
+    if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) count++; }
+  return [boxes.length, count]; }"""
+_WATCH_PROGRESS = """() => { window.nmfxSeen = [];
+  new MutationObserver(() => { for (const e of document.querySelectorAll('.widget-html, .widget-hprogress'))
+    window.nmfxSeen.push(e.className.includes('progress') ? 'bar' : e.textContent); })
+  .observe(document.body, {childList: true, subtree: true, characterData: true}); }"""
+
+
+def _check_saved_view(page, name):
+    """The reopened explorer: its saved view drawn (images, loss curve, the sentence), no visible error."""
+    assert page.evaluate(_VISIBLE_ERRORS) == 0, f"{name}: 'Error displaying widget' is visible"
+    saved = page.locator(".jp-OutputArea-output .nmfx-saved").first
+    saved.wait_for(state="visible", timeout=30_000)
+    saved.evaluate("el => el.scrollIntoView({block: 'center'})")
+    time.sleep(1)
+    images = saved.evaluate("el => Array.from(el.querySelectorAll('img')).map(i => [i.alt, i.naturalWidth, "
+                            "i.getBoundingClientRect().width])")
+    drawn = [alt for alt, natural, width in images if natural > 0 and width > 50]
+    assert len(drawn) == 4, f"{name}: the saved view's parts, data, reconstruction and loss curve: {images}"
+    assert "run the cell to make it live" in saved.inner_text()
+    assert "r = 13" in saved.inner_text(), f"{name}: the saved view names the rank it shows"
+    _screenshot(page, name)
+
+
 def test_chapter_in_jupyterlab(lab, page):
     url, folder = lab
     _open(page, url)
@@ -145,7 +181,8 @@ def test_chapter_in_jupyterlab(lab, page):
     explorer.scroll_into_view_if_needed()
     parts = explorer.locator("img.nmfx-parts")
     before = parts.get_attribute("src")
-    explorer.locator(".nmfx-status").wait_for(timeout=60_000)  # the first view, computed in the background
+    explorer.locator(".nmfx-status").wait_for(timeout=60_000)  # the first view
+    page.evaluate(_WATCH_PROGRESS)
     rank_slider = explorer.locator(".widget-slider:has-text('rank r')")
     readout = rank_slider.locator(".widget-readout")  # the slider's number: a reader can type a rank there
     readout.click()
@@ -156,18 +193,36 @@ def test_chapter_in_jupyterlab(lab, page):
     page.wait_for_function(  # the view is redrawn (a new element) when the new rank's run is computed
         "() => Array.from(document.querySelectorAll('.nmfx-status')).some(e => e.textContent.includes('r = 8'))",
         timeout=90_000)
+    seen = page.evaluate("() => window.nmfxSeen")
+    assert any("computing rank r = 8" in text for text in seen), "the view did not say which rank it computes"
+    assert "bar" in seen, "no progress bar while rank 8 was computed"
     assert parts.get_attribute("src") != before, "the parts image did not change at rank 8"
     label = explorer.locator(".widget-slider:has-text('iteration k') .widget-label").first
     assert label.evaluate("el => el.scrollWidth <= el.clientWidth + 1"), "the label 'iteration k' is cut"
+    curves, overlaps = explorer.evaluate(_OVERLAPS)
+    assert curves >= 2 and overlaps == 0, f"{overlaps} pairs of the {curves} curve labels overlap"
+    # With the file browser open at 1280×720, the whole explorer (controls, images, curve, note) fits the
+    # notebook panel's visible area.
+    assert page.locator(".jp-FileBrowser").first.is_visible(), "the file browser is open"
+    explorer.evaluate("el => el.scrollIntoView({block: 'start'})")
+    time.sleep(1)
     box = explorer.bounding_box()
-    assert box["x"] + box["width"] <= 1280, "the explorer does not fit the window"
+    panel = page.locator(".jp-NotebookPanel-notebook").first.bounding_box()
+    print(f"explorer {box['width']:.0f}×{box['height']:.0f} px, notebook panel's visible area "
+          f"{panel['width']:.0f}×{panel['height']:.0f} px")
+    assert box["height"] <= panel["height"] and box["width"] <= panel["width"], (box, panel)
+    assert panel["y"] - 1 <= box["y"] and box["y"] + box["height"] <= panel["y"] + panel["height"] + 1, (box, panel)
     _screenshot(page, "01-rank-8")
 
     page.keyboard.press("Control+s")
     time.sleep(3)
     saved = json.loads((folder / CHAPTER.name).read_text())
-    assert any(output.get("output_type") == "execute_result" for cell in saved["cells"]
-               for output in cell.get("outputs", [])), "the notebook was not saved with its outputs"
+    views = ["".join(output.get("data", {}).get("text/html", "")) for cell in saved["cells"]
+             for output in cell.get("outputs", [])]
+    views = [view for view in views if 'class="nmfx-saved"' in view]
+    assert len(views) == 1, "the notebook was not saved with the explorer's saved view"
+    print(f"the explorer's saved view: {len(views[0].encode()) / 1e3:.0f} kB of the notebook's "
+          f"{(folder / CHAPTER.name).stat().st_size / 1e3:.0f} kB")
     # Reopen it as the next lesson would: its kernel gone, the page loaded anew.
     for kernel in json.loads(urllib.request.urlopen(f"{url}/api/kernels?token={TOKEN}").read()):
         urllib.request.urlopen(urllib.request.Request(f"{url}/api/kernels/{kernel['id']}?token={TOKEN}",
@@ -175,11 +230,16 @@ def test_chapter_in_jupyterlab(lab, page):
     page.reload()
     _open(page, url)
     time.sleep(5)
-    assert page.locator("text=Error displaying widget").count() == 0, "the reopened explorer shows an error"
-    note = page.locator(".jp-OutputArea-output:has-text('NMF explorer')").first
-    note.scroll_into_view_if_needed()
-    assert "run the cell to make it live" in note.inner_text()
-    _screenshot(page, "01-reopened")
+    _check_saved_view(page, "01-reopened")
+    # The same notebook trusted (as `jupyter trust` or File > Trust Notebook do): JupyterLab then draws the
+    # widget's output, "Error displaying widget: model not found", and the saved view's CSS hides it.
+    subprocess.run([sys.executable, "-m", "jupyter", "trust", str(folder / CHAPTER.name)], check=True,
+                   capture_output=True)
+    page.reload()
+    _open(page, url)
+    time.sleep(5)
+    assert page.locator("text=Error displaying widget").count() >= 1, "the trusted notebook drew no widget output"
+    _check_saved_view(page, "01-reopened-trusted")
 
 
 # ---------------------------------------------------------------------------

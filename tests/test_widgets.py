@@ -106,14 +106,85 @@ def test_any_rank_and_any_start_on_demand(swimmer):
         explorer(swimmer, ranks=(4, 9), max_rank=5)
 
 
-def test_progress_bar_is_a_tqdm_widget_in_the_explorer(swimmer_explorer):
-    ex = swimmer_explorer
-    assert ex.widget.children
-    bar = ex._progress_bar("rank 7")
-    assert bar is not None and ex.progress_box.children == (bar.container,)
-    bar.update(3)
-    assert bar.n == 3
-    bar.close()
+def test_a_new_rank_shows_its_progress_before_its_first_iteration(swimmer, monkeypatch):
+    """Moving to a rank not computed yet: the label naming the rank and a tqdm bar at 0 are up before nmf starts."""
+    import nmf_teach.widgets as widgets
+
+    ex = explorer(swimmer, ranks=(4, 9), iterations=30, image_shape=(32, 32), columns=5, seed=3, max_rank=12)
+    assert ex.widget.children and ex.wait().progress_box.children == ()  # the first view (r = 4) computed
+    seen = []
+
+    def watched(*args, **kwargs):
+        children = ex.progress_box.children
+        seen.append((len(children), children[0].value if children else "",
+                     children[1].children[1].value if len(children) > 1 else None))
+        return nmf(*args, **kwargs)
+
+    monkeypatch.setattr(widgets, "nmf", watched)
+    ex.show(7, 30)
+    assert seen, "the new rank was not computed"
+    count, label, bar_value = seen[0]
+    assert count == 2 and "r = 7</b>" in label and "30 iterations" in label and "seed 3" in label, label
+    assert bar_value == 0, "the bar is shown at 0, before the first iteration"
+    assert ex.progress_box.children == (), "the progress is taken away once the run is computed"
+    ex.progress = False
+    ex.show(8, 30)
+    assert seen[-1][0] == 1 and "r = 8</b>" in seen[-1][1], "without a bar the label still names the rank"
+
+
+def _displayed(ex, monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda bundle, raw=False: shown.append(bundle))
+    ex._ipython_display_()
+    return shown
+
+
+def test_jupyter_shows_the_widget_then_the_saved_view_that_stands_in_for_it(swimmer, monkeypatch):
+    ex = explorer(swimmer, ranks=(4, 9), iterations=30, image_shape=(32, 32), columns=5, seed=3)
+    widget, saved = _displayed(ex, monkeypatch)
+    assert WIDGET_VIEW in widget and widget[WIDGET_VIEW]["model_id"] == ex.widget.model_id
+    assert WIDGET_VIEW not in saved and "run the cell to make it live" in saved["text/html"]
+    assert "Run the cell to make it live" in saved["text/plain"]
+    # while the widget is live, its CSS hides the saved view that follows it in the cell's outputs
+    assert ".jp-OutputArea-child:has(.nmfx-live) ~ .jp-OutputArea-child:has(.nmfx-saved){display:none}" in \
+        ex.view.value
+    book = explorer(swimmer, ranks=(4,), iterations=3, image_shape=(32, 32), static=True)
+    (only,) = _displayed(book, monkeypatch)
+    assert WIDGET_VIEW not in only and "Precomputed when the book was built" in only["text/html"]
+
+
+def test_saved_view_is_the_current_frame_in_html_a_sanitizer_keeps(swimmer):
+    """What a reopened notebook shows: the frame's images, the loss curve (an SVG image) and the state, no script."""
+    ex = explorer(swimmer, ranks=(4, 9), iterations=30, image_shape=(32, 32), columns=5, seed=3, max_rank=12)
+    ex.wait()
+    ex.show(7, 12)
+    saved = ex.saved_html()
+    frame = ex.frame(7, 12, ("random", 3))
+    assert frame["parts"] in saved and frame["recon"] in saved, "the parts and reconstructions shown at (7, 12)"
+    assert "r = 7<" in saved and "k = 12<" in saved and f"{frame['err']:.4f}" in saved
+    curve = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', saved)
+    assert curve, "the loss curve is an SVG image"
+    svg = base64.b64decode(curve.group(1)).decode("utf-8")
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"') and "<style>" in svg and "r=7<" in svg
+    body = saved[saved.index('<div class="nmfx-saved"'):]
+    assert "<script" not in saved and "<svg" not in body and "<style" not in body, \
+        "a sanitizer would drop scripts, inline SVG and style elements"
+    assert body.endswith("run the cell to make it live.</p></div>")
+
+
+def test_saved_view_weight():
+    """A saved view of the faces chapters' explorers: a few tens of kB in the notebook file."""
+    from nmf_teach.datasets import load_cbcl_faces, load_olivetti_faces
+
+    faces, olivetti = load_cbcl_faces(download=False), load_olivetti_faces(download=False)
+    for name, V, shape, ranks, iterations in [("CBCL", faces.V, faces.image_shape, (9, 25, 49), 200),
+                                                ("Olivetti", olivetti.V, olivetti.image_shape, (5, 15, 40), 150)]:
+        ex = explorer(V, ranks=ranks, iterations=iterations, max_rank=60, image_shape=shape, progress=False)
+        weight = len(ex.saved_html().encode("utf-8"))
+        assert weight < 300e3
+        print(f"{name}: the saved view of rank {ex.rank} weighs {weight / 1e3:.0f} kB.")
 
 
 def test_labels_of_the_loss_curves_never_overlap():
