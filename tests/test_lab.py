@@ -51,23 +51,29 @@ def _free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """JupyterLab on a copy of chapter 01, its settings as `make lab` installs them."""
+def _start_lab(tmp_path_factory, chapters):
+    """JupyterLab as `make lab` sets it up (settings and the nmf-teach-lab extension) on copies of ``chapters``.
+
+    Yields (url, folder) and stops the server afterwards.
+    """
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
     folder = tmp_path_factory.mktemp("lab")
-    shutil.copy(CHAPTER, folder / CHAPTER.name)
+    for chapter in chapters:
+        shutil.copy(chapter, folder / chapter.name)
     settings = tmp_path_factory.mktemp("settings")
-    workspaces = tmp_path_factory.mktemp("workspaces")
     shutil.copy(ROOT / "tools" / "jupyterlab-overrides.json", settings / "overrides.json")
+    jupyter_path = tmp_path_factory.mktemp("jupyter")
+    shutil.copytree(ROOT / "tools" / "labextension", jupyter_path / "labextensions" / "nmf-teach-lab")
     port = _free_port()
-    env = dict(os.environ, PYTHONPATH=str(ROOT), NMF_TEACH_DATA=os.environ.get("NMF_TEACH_DATA", ""))
+    env = dict(os.environ, PYTHONPATH=str(ROOT), NMF_TEACH_DATA=os.environ.get("NMF_TEACH_DATA", ""),
+               JUPYTER_PATH=str(jupyter_path))
     env.pop("NMF_TEACH_STATIC_EXPLORERS", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--port={port}",
          "--ip=127.0.0.1", f"--ServerApp.token={TOKEN}", f"--ServerApp.root_dir={folder}",
-         f"--LabApp.app_settings_dir={settings}", f"--LabApp.workspaces_dir={workspaces}"],
+         f"--LabApp.app_settings_dir={settings}",
+         f"--LabApp.workspaces_dir={tmp_path_factory.mktemp('workspaces')}"],
         cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -84,6 +90,12 @@ def lab(tmp_path_factory):
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab on a copy of chapter 01, as `make lab` sets it up."""
+    yield from _start_lab(tmp_path_factory, [CHAPTER])
 
 
 @pytest.fixture(scope="module")
@@ -258,41 +270,8 @@ PROSE_JS = """sel => Array.from(document.querySelectorAll(sel)).map(e => {
 
 @pytest.fixture(scope="module")
 def lab_ext(tmp_path_factory):
-    """JupyterLab as `make lab` sets it up (settings and the nmf-teach-lab extension), on two chapters."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
-    folder = tmp_path_factory.mktemp("lab-ext")
-    for chapter in (SLIDES_CHAPTER, PROSE_CHAPTER):
-        shutil.copy(chapter, folder / chapter.name)
-    settings = tmp_path_factory.mktemp("settings")
-    shutil.copy(ROOT / "tools" / "jupyterlab-overrides.json", settings / "overrides.json")
-    jupyter_path = tmp_path_factory.mktemp("jupyter")
-    shutil.copytree(ROOT / "tools" / "labextension", jupyter_path / "labextensions" / "nmf-teach-lab")
-    port = _free_port()
-    env = dict(os.environ, PYTHONPATH=str(ROOT), NMF_TEACH_DATA=os.environ.get("NMF_TEACH_DATA", ""),
-               JUPYTER_PATH=str(jupyter_path))
-    env.pop("NMF_TEACH_STATIC_EXPLORERS", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--port={port}",
-         "--ip=127.0.0.1", f"--ServerApp.token={TOKEN}", f"--ServerApp.root_dir={folder}",
-         f"--LabApp.app_settings_dir={settings}",
-         f"--LabApp.workspaces_dir={tmp_path_factory.mktemp('workspaces')}"],
-        cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail("JupyterLab did not start within 60 s")
-    yield f"http://127.0.0.1:{port}", folder
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    """JupyterLab as `make lab` sets it up, on two chapters."""
+    yield from _start_lab(tmp_path_factory, [SLIDES_CHAPTER, PROSE_CHAPTER])
 
 
 @pytest.fixture()
