@@ -292,15 +292,20 @@ def _raw_markup(text):
     return {marker: text.count(marker) for marker in RAW_MARKUP + ["(label)=", "Citation Not Found"] if marker in text}
 
 
+def _open_slideshow(page, url):
+    """Chapter 01 as jupyterlab-rise presents it, its MyST rendered."""
+    page.goto(f"{url}/rise/{SLIDES_CHAPTER.name}?token={TOKEN}")
+    page.wait_for_selector(".reveal .slides section.present", timeout=90_000)
+    page.wait_for_function("() => document.querySelectorAll('.jp-MarkdownCell .myst').length > 0", timeout=60_000)
+    time.sleep(3)
+
+
 def test_slideshow_renders_myst_and_fits(lab_ext, page_ext):
     """The chapter as jupyterlab-rise presents it (/rise/<path>, what View > Render Slideshow opens in a
     browser tab), at 1280×720: every slide's prose is rendered MyST, and every slide fits or scrolls."""
     url, _ = lab_ext
     page = page_ext
-    page.goto(f"{url}/rise/{SLIDES_CHAPTER.name}?token={TOKEN}")
-    page.wait_for_selector(".reveal .slides section.present", timeout=90_000)
-    page.wait_for_function("() => document.querySelectorAll('.jp-MarkdownCell .myst').length > 0", timeout=60_000)
-    time.sleep(3)
+    _open_slideshow(page, url)
     assert any("jupyterlab-myst is activated" in m for m in page.messages), "jupyterlab-myst did not load"
     current = """() => { const s = document.querySelectorAll('.reveal .slides section.present');
                          const e = s[s.length - 1]; return e ? e.id : null; }"""
@@ -408,10 +413,7 @@ def test_slideshow_explorer_is_live(lab_ext, page_ext):
     widget there too (the widget manager loads in the slideshow app), not as an error."""
     url, _ = lab_ext
     page = page_ext
-    page.goto(f"{url}/rise/{SLIDES_CHAPTER.name}?token={TOKEN}")
-    page.wait_for_selector(".reveal .slides section.present", timeout=90_000)
-    page.wait_for_function("() => document.querySelectorAll('.jp-MarkdownCell .myst').length > 0", timeout=60_000)
-    time.sleep(3)
+    _open_slideshow(page, url)
     active = """() => { const cells = Array.from(document.querySelectorAll('.jp-Notebook .jp-Cell'));
                         return [cells.findIndex(c => c.classList.contains('jp-mod-active')), cells.length]; }"""
     page.locator(".jp-Notebook .jp-Cell").first.click()
