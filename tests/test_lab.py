@@ -99,14 +99,21 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(lab):
+def browser():
+    """Chromium, one for the module: Playwright's sync API allows one running instance at a time."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 720})
-        yield context.new_page()
-        browser.close()
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def page(lab, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    yield context.new_page()
+    context.close()
 
 
 def _open(page, url):
@@ -275,17 +282,13 @@ def lab_ext(tmp_path_factory):
 
 
 @pytest.fixture()
-def page_ext():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 720})
-        page = context.new_page()
-        page.messages = []
-        page.on("console", lambda message: page.messages.append(message.text))
-        yield page
-        browser.close()
+def page_ext(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.messages = []
+    page.on("console", lambda message: page.messages.append(message.text))
+    yield page
+    context.close()
 
 
 def _raw_markup(text):
