@@ -60,10 +60,12 @@ copies, loops) is simply not probed.
 """
 
 import html
+import json
 import os
 import re
 import textwrap
 from dataclasses import dataclass, field
+from importlib import resources
 
 import numpy as np
 import scipy.sparse as sp
@@ -108,14 +110,38 @@ def book_url(where):
     return base.rstrip("/") + "/book/" + where
 
 
+def _book_numbers():
+    """What the book shows at each labelled place, by relative link: ``"(3.10)"``, ``"Theorem 7.1"``.
+
+    Written by ``tools/notebooks.py`` from the notebooks and ``_toc.yml`` (its ``--check``, run by
+    tests/test_notebooks.py, keeps it up to date); package data, so a notebook on Colab has it too.
+    """
+    text = resources.files(__package__).joinpath("book_numbers.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+BOOK_NUMBERS = _book_numbers()
+
+
 def _link_text(where):
-    """A reader's name for a link: ``chapter 06, equation eq-mu-h``, ``the errata, slide 25 tamanho do passo``."""
+    """A reader's name for a link: ``equation (5.4)``, ``Theorem 7.1``, ``the errata, slide 25 tamanho do passo``.
+
+    An equation, theorem, exercise ... by the number the book shows; a labelled section by its chapter and
+    title; any other anchor by its page and the anchor's words.
+    """
     page, _, anchor = where.partition("#")
     doc = page.removesuffix(".html")
     name = f"chapter {doc[:2]}" if doc[:2].isdigit() else f"the {doc.replace('_', ' ')}"
-    if anchor.startswith("equation-"):
-        return f"{name}, equation {anchor.removeprefix('equation-')}"
+    shown = BOOK_NUMBERS.get(where)
+    if shown is not None and anchor.startswith("equation-"):
+        return f"equation {shown}"
+    if shown is not None and re.fullmatch(r"[A-Z][a-z]+ \d+\.\d+", shown):
+        return shown
+    if shown is not None:
+        return f"{name}, “{shown}”"
     return f"{name}, {anchor.replace('-', ' ')}" if anchor else name
+
+
 CH03, CH04, CH05 = "03_alternating_gradient_descent", "04_matrix_calculus", "05_objective_and_gradients"
 CH06, CH07, CH10 = "06_multiplicative_updates", "07_convergence_theorem", "10_beyond"
 
@@ -212,9 +238,13 @@ class CheckResult:
         return None if self.where is None else book_url(self.where)
 
     def text(self, width=78):
-        """The sentences, wrapped to ``width`` (links, as full addresses, are never broken)."""
-        text = self.message + ("" if self.where is None else f" (see {self.url})")
-        text += "".join(" " + _RELATIVE_LINK.sub(lambda m: book_url(m.group(1)), note) for note in self.notes)
+        """The sentences, wrapped to ``width``: each link named as the book names the place (``equation (3.10)``)
+        and given as its full address, never broken across lines (not even at a hyphen)."""
+        def link(where):
+            return f"{_link_text(where)}: {book_url(where)}"
+
+        text = self.message + ("" if self.where is None else f" (see {link(self.where)})")
+        text += "".join(" " + _RELATIVE_LINK.sub(lambda m: link(m.group(1)), note) for note in self.notes)
         return textwrap.fill(text, width=width, break_on_hyphens=False, break_long_words=False)
 
     def __str__(self):
@@ -654,7 +684,8 @@ def _passed(exercise, fn, problems, runs, notes):
     dtypes = sorted({np.dtype(d).name for _, (_, d) in runs})
     message = (f"Your {exercise.name} passes: it equals {exercise.formula} on {len(problems)} problems "
                f"({exercise.covers}) to within the rounding bound "
-               f"γ_N|·| in {'/'.join(dtypes)} (its largest error is {max(ratios):.2g} of the bound).")
+               f"γ_N|·| in {'/'.join(dtypes)} (the largest error, entry by entry, is {100 * max(ratios):.2g} % "
+               f"of that entry's bound).")
     if exercise.sparse:
         notes.extend(_sparse_note(exercise, fn))
     if exercise.probe_mn and _probe_mn(fn, exercise, problems[-1]):

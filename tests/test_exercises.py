@@ -4,6 +4,8 @@ Every function below is written the way a student would write it, by hand,
 never by calling the catalogue.
 """
 
+import re
+
 import numpy as np
 import pytest
 
@@ -718,7 +720,45 @@ def test_links_are_the_online_books_addresses(monkeypatch):
     assert ('<a href="https://nmf-teach.github.io/nmf-teach/book/06_multiplicative_updates.html'
             '#the-order-of-the-products" target="_blank" rel="noopener">chapter 06, the order of the products</a>'
             in note._repr_html_())
-    assert ex._link_text("05_objective_and_gradients.html#equation-eq-grad-w") == "chapter 05, equation eq-grad-w"
+    where = "05_objective_and_gradients.html#equation-eq-grad-w"
+    assert ex._link_text(where) == f"equation {ex.BOOK_NUMBERS[where]}" and ex.BOOK_NUMBERS[where].startswith("(5.")
+
+
+def test_links_are_named_as_the_book_numbers_them():
+    """Every equation a checker or a mistake links to is in the book, and is named by the number the book
+    shows ("equation (3.10)"), never by its label; the full address is never broken across lines."""
+    wheres = set()
+    for exercise in ex.EXERCISES.values():
+        wheres.add(exercise.where)
+        wheres.update(mistake.where for mistake in exercise.mistakes)
+    for where in wheres:
+        if where.startswith(ex.ERRATA):
+            continue
+        assert where in ex.BOOK_NUMBERS, f"{where}: no such label in the book"
+        name = ex._link_text(where)
+        assert re.fullmatch(r"equation \(\d+\.\d+\)", name), (where, name)
+    result = ex.check_projected_step_H(lambda V, W, H, alpha: np.maximum(0, H - alpha * W.T @ (W @ H - V)))
+    url = "https://nmf-teach.github.io/nmf-teach/book/03_alternating_gradient_descent.html" \
+          "#equation-eq-agd-projected"
+    for width in (40, 60, 78):
+        lines = result.text(width).split("\n")
+        assert any(line.endswith(url + ")") for line in lines), lines
+    number = ex.BOOK_NUMBERS[url.removeprefix(ex.BOOK_URL + "book/")]
+    assert re.fullmatch(r"\(3\.\d+\)", number)
+    assert f"(see equation {number}: {url}" in str(result).replace("\n", " ")
+    assert f'rel="noopener">equation {number}</a>' in result._repr_html_()
+    assert "eq-agd-projected</a>" not in result._repr_html_()
+    assert re.search(r"the largest error, entry by entry, is [0-9.e+-]+ % of that entry's bound",
+                     str(result).replace("\n", " "))
+
+
+def test_book_numbers_are_package_data():
+    """The numbers travel with the package (a notebook on Colab has no book next to it)."""
+    import tomllib
+    from pathlib import Path
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())
+    assert "book_numbers.json" in pyproject["tool"]["setuptools"]["package-data"]["nmf_teach"]
 
 
 def test_the_book_address_is_the_one_jupyterlab_links_to():

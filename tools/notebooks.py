@@ -32,6 +32,10 @@ each label (``(6.7)``, ``Theorem 7.1``, a section's title: numbered as the book 
 them), with the online book's address. jupyterlab-myst cannot read a bibliography nor see
 another notebook's labels; the nmf-teach-lab extension shows these texts, linked to the book,
 where it would show the bare key or label.
+
+The same numbers, for the package's checkers (``nmf_teach.exercises`` names "equation (3.10)", not
+its label, with the link it prints): ``nmf_teach/book_numbers.json``, shipped as package data (a
+notebook on Colab has no book next to it), one entry per labelled place of the chapters' pages.
 """
 
 import argparse
@@ -44,6 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # The online book (GitHub Pages of the repository); nmf_teach.exercises.BOOK_URL is the same address.
 BOOK_URL = "https://nmf-teach.github.io/nmf-teach/"
 BOOK_INDEX = Path("tools") / "labextension" / "static" / "book-index.json"
+BOOK_NUMBERS = Path("nmf_teach") / "book_numbers.json"
 # What JupyterLab's slideshow (jupyterlab-rise) reads from the notebook: a slide taller than the
 # screen scrolls instead of being cut.
 RISE = {"scroll": True}
@@ -314,6 +319,16 @@ def book_index(root=ROOT):
     return {"url": BOOK_URL, "references": "book/references.html", "cite": cite, "ref": labels}
 
 
+def book_numbers(index):
+    """What the book shows at each labelled place of its pages, by link relative to the pages.
+
+    ``{"03_alternating_gradient_descent.html#equation-eq-agd-projected": "(3.10)", ...}``: the part of
+    :func:`book_index` that ``nmf_teach.exercises`` needs to name the places it links to.
+    """
+    return {entry["page"].removeprefix("book/"): entry["text"] for entry in index["ref"].values()
+            if entry["page"].startswith("book/")}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="only report notebooks that are not normalized")
@@ -334,6 +349,12 @@ def main(argv=None):
             stale.append(index_path)
             if not args.check:
                 index_path.write_text(new, encoding="utf-8")
+        numbers_path = ROOT / BOOK_NUMBERS
+        new = json.dumps(book_numbers(json.loads(new)), indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+        if not numbers_path.exists() or numbers_path.read_text(encoding="utf-8") != new:
+            stale.append(numbers_path)
+            if not args.check:
+                numbers_path.write_text(new, encoding="utf-8")
     for path in stale:
         print(f"{'not normalized' if args.check else 'normalized'}: {path}")
     return 1 if args.check and stale else 0
