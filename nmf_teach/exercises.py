@@ -682,10 +682,12 @@ def _passed(exercise, fn, problems, runs, notes):
     for p, (result, dtype) in runs:
         ratios.append(_worst(result, *_target(exercise, p, result, dtype))[0])
     dtypes = sorted({np.dtype(d).name for _, (_, d) in runs})
+    share = f"{100 * max(ratios):.2g} %"
+    worst = (f"its largest error is {share} of the bound" if exercise.scalar
+             else f"the largest error, entry by entry, is {share} of that entry's bound")
     message = (f"Your {exercise.name} passes: it equals {exercise.formula} on {len(problems)} problems "
                f"({exercise.covers}) to within the rounding bound "
-               f"γ_N|·| in {'/'.join(dtypes)} (the largest error, entry by entry, is {100 * max(ratios):.2g} % "
-               f"of that entry's bound).")
+               f"γ_N|·| in {'/'.join(dtypes)} ({worst}).")
     if exercise.sparse:
         notes.extend(_sparse_note(exercise, fn))
     if exercise.probe_mn and _probe_mn(fn, exercise, problems[-1]):
