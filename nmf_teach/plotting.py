@@ -537,7 +537,8 @@ def basis_comparison(rows, shape, *, original=None, columns=7, figsize=(10, 10.5
         The face being rebuilt, shown at the end of every row for comparison.
     columns : int
         Basis images per row of the montage (7 for rank 49); the encoding is
-        drawn on the same grid, so entry a sits where basis image a sits.
+        drawn on the same grid, so entry a sits where basis image a sits; its
+        title counts the entries above 10⁻³ of the largest in magnitude.
     figsize : tuple
     suptitle : str or None
 
@@ -562,7 +563,7 @@ def basis_comparison(rows, shape, *, original=None, columns=7, figsize=(10, 10.5
         row[1].imshow(grid.reshape(-1, columns), cmap=cmap, vmin=-limit if signed else 0, vmax=limit,
                       interpolation="nearest")
         used = int(np.sum(np.abs(encoding) > 1e-3 * limit))
-        row[1].set_title(f"× encoding h\n({used} of {len(encoding)} entries ≠ 0)", fontsize=10)
+        row[1].set_title(f"× encoding h\n({used} of {len(encoding)} above 10⁻³ of the largest)", fontsize=10)
         row[1].set_xticks([])
         row[1].set_yticks([])
         row[2].imshow(np.asarray(spec["reconstruction"]).reshape(shape), cmap="gray_r", interpolation="nearest")
