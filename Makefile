@@ -36,8 +36,10 @@ browser:
 
 # The TeX of the PDF edition: the smallest set of Debian's packages that builds it (xelatex, the LaTeX
 # packages Sphinx and sphinx-jupyterbook-latex load, latexmk, the fonts of _config.yml's latex_elements),
-# and poppler-utils, with which tests/test_pdf.py reads the PDF. About 115 MB to download.
-TEX_PACKAGES := texlive-xetex texlive-latex-extra latexmk fonts-freefont-otf fonts-dejavu-core poppler-utils
+# rsvg-convert (librsvg2-bin: SVG figures to PDF, tools/pdf_edition.py) and poppler-utils, with which
+# tests/test_pdf.py reads the PDF. About 117 MB to download.
+TEX_PACKAGES := texlive-xetex texlive-latex-extra texlive-fonts-recommended latexmk fonts-freefont-otf fonts-dejavu-core \
+    librsvg2-bin poppler-utils
 tex:
 	@dpkg -s $(TEX_PACKAGES) >/dev/null 2>&1 || \
 	    (apt-get update && apt-get install -y --no-install-recommends $(TEX_PACKAGES))

@@ -721,8 +721,8 @@ class Explorer:
         uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
         what = {"images": "the parts (columns of W, as images)", "text": "the top words of the parts (columns of W)",
                 "heatmap": "W (one column per part)"}[self.kind]
-        title = f"{self.title}: " if self.title else ""
-        caption = (f"{title}{what} for the ranks r = {', '.join(map(str, self.ranks))} (rows) after "
+        title = f"{self.title}: {what}" if self.title else what[0].upper() + what[1:]
+        caption = (f"{title} for the ranks r = {', '.join(map(str, self.ranks))} (rows) after "
                    f"k = {', '.join(map(str, iterations))} iterations (columns), from the book's start; each "
                    f"panel gives the relative error ‖V − WH‖/‖V‖. This is a printed snapshot of an explorer: "
                    f"the live one, with sliders over the ranks and iterations, is in the HTML book and, for any "

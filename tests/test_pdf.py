@@ -37,7 +37,7 @@ TEX = ("xelatex", "latexmk")
 # What Explorer.to_markdown's caption says; one per explorer shown in the book.
 EXPLORER_CAPTION = "printed snapshot of an explorer"
 # Sources whose change makes the PDF stale (the fixture then builds it again).
-SOURCES = ("_config.yml", "_toc.yml", "references.bib", "book", "nmf_teach")
+SOURCES = ("_config.yml", "_toc.yml", "references.bib", "book", "nmf_teach", "tools/pdf_edition.py", "tools/latex")
 
 
 def _missing(tools):
@@ -103,13 +103,14 @@ def _explorer_count():
 
 
 def _newest_source():
-    newest = 0.0
-    for name in SOURCES:
-        path = ROOT / name
-        paths = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                                               and ".ipynb_checkpoints" not in p.parts]
-        newest = max([newest] + [p.stat().st_mtime for p in paths])
-    return newest
+    """The latest modification time of the book's sources (the files git tracks, when git can say)."""
+    listed = subprocess.run(["git", "ls-files", "--", *SOURCES], cwd=ROOT, capture_output=True, text=True)
+    if listed.returncode == 0 and listed.stdout.strip():
+        paths = [ROOT / line for line in listed.stdout.splitlines()]
+    else:
+        paths = [p for name in SOURCES for p in ([ROOT / name] if (ROOT / name).is_file() else (ROOT / name).rglob("*"))
+                 if p.is_file() and not {"__pycache__", ".ipynb_checkpoints"} & set(p.parts)]
+    return max(p.stat().st_mtime for p in paths if p.is_file())
 
 
 def _run(*args):
@@ -221,11 +222,14 @@ def test_explorers_are_printed_as_figures(pdf, pages, text):
 
 
 def test_proofs_theorems_equations_and_references_are_typeset(pdf, pages, text):
-    assert re.search(r"Theorem \d+\.\d+", text), "no numbered theorem"
+    # Numbered by chapter, as in the HTML book: Theorem 7.1 and (6.7), not Theorem 7.1.1.
+    assert re.search(r"Theorem \d+\.\d+(?![.\d])", text), "no theorem numbered by chapter (Theorem 7.1)"
+    assert not re.search(r"(Theorem|Lemma|Definition|Exercise) \d+\.\d+\.\d+", text), "numbered by section"
     assert re.search(r"\(\d+\.\d+\)", text), "no numbered equation such as (6.7)"
-    proof_pages = [i for i, page in enumerate(pages, 1) if re.search(r"\bProof\b", page)]
-    assert proof_pages, "no page with a proof"
-    assert "Lee" in text and "Seung" in text and "Bibliography" in text or "References" in text
+    proof_pages = [i for i, page in enumerate(pages, 1) if re.search(r"^Proof\. ", page, re.M)]
+    assert proof_pages, "no page with a proof ('Proof. ' opening a line)"
+    # The bibliography: sphinxcontrib-bibtex's entries, cited in the text as (Lee and Seung, 2001).
+    assert "Bibliography" in text and re.search(r"Lee and Seung,? \(?(1999|2001)", text), "no resolved citation"
     path = _screenshot(pdf, proof_pages[0], "pdf-proof")
     print(f"page {proof_pages[0]} (a proof) rendered to {path}")
 
