@@ -697,7 +697,8 @@ class Explorer:
                     lines = []
                     for part in range(min(r, max_parts)):
                         order = np.argsort(-W[:, part], kind="stable")[:words]
-                        lines.append(f"{part + 1}: " + " ".join(self.row_labels[t] for t in order if W[t, part] > 0))
+                        words_shown = " ".join(self.row_labels[t] for t in order if W[t, part] > 0)
+                        lines.append(f"{part + 1}: " + words_shown.replace("$", r"\$"))  # no mathtext
                     if r > max_parts:
                         lines.append(f"(first {max_parts} of {r} parts)")
                     ax.text(0.03, 0.97, "\n".join(lines), fontsize=5, va="top", ha="left", family="monospace",

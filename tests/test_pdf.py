@@ -8,7 +8,7 @@ These tests check that
 2. every chapter's title (the first ``#`` heading of each file in ``_toc.yml``) is in the text;
 3. LaTeX left nothing unresolved or raw: no ``??`` (an unresolved reference or citation), no ``\\begin``,
    no ``$$``, and no Python repr standing in for an output the PDF cannot show;
-4. every font is embedded;
+4. every character has a glyph (the LaTeX log) and every font is embedded;
 5. every explorer of :mod:`nmf_teach.widgets` is printed as a figure (an image on the page of its caption),
    never as its text repr;
 6. theorems, proofs, numbered equations and the bibliography made it through.
@@ -194,6 +194,15 @@ def test_nothing_unresolved_or_raw(text):
     found = {needle: f"{why}: …{text[max(0, i - 80): i + 80]}…" for needle, why in problems.items()
              if (i := text.find(needle)) >= 0}
     assert not found, f"the PDF's text shows: {found}"
+
+
+def test_every_character_has_a_glyph(pdf):
+    """xelatex drops a character no loaded font has (ᵀ, ⪰, ...) and only says so in its log."""
+    log = pdf.with_suffix(".log")
+    if not log.is_file():
+        pytest.skip(f"no LaTeX log next to {pdf}")
+    missing = sorted(set(re.findall(r"Missing character: There is no (.+?) in font", log.read_text(errors="replace"))))
+    assert not missing, f"printed as nothing (no glyph in the fonts of _config.yml's latex_elements): {missing}"
 
 
 def test_every_font_is_embedded(pdf):

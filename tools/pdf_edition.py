@@ -9,9 +9,11 @@ Three things the LaTeX build needs that configuration alone does not give:
   ``<IPython.core.display.HTML object>``. A table becomes a LaTeX table with the same cells; an animation
   becomes its last frame, with a line saying that it plays in the HTML book. (Any other HTML-only output
   keeps its repr, and tests/test_pdf.py fails on it.)
-* Theorems, figures and equations are numbered by chapter, as in the HTML book (Theorem 7.1, (6.7)):
-  sphinx-jupyterbook-latex sets ``numfig_secnum_depth = 2`` (Theorem 7.1.1) when the table of contents
-  has parts; this sets it back to the book's 1.
+* Theorems, exercises, figures and equations are numbered by chapter, as in the HTML book (Theorem 7.1,
+  Fig. 9.1, (6.7)). With parts in the table of contents sphinx-jupyterbook-latex sets
+  ``numfig_secnum_depth = 2``, which gives the right LaTeX counters but numbers sphinx-proof's theorems
+  by section (Theorem 7.1.1); this sets it back to the book's 1, and ``_config.yml``'s LaTeX preamble
+  numbers figures, tables and equations within chapters (``\\counterwithin``).
 """
 
 import re
