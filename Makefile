@@ -50,8 +50,13 @@ book: setup
 
 # The whole book as one PDF (Sphinx's LaTeX writer, then latexmk with xelatex): _build/latex/nmf-teach.pdf.
 # The explorers appear as printed grids of their frames (nmf_teach.widgets.Explorer.to_markdown).
+# After `make book` the notebooks are not run again: Sphinx reuses the environment the HTML build left in
+# _build/.doctrees (the same configuration), so this adds only the LaTeX (about 1-3 minutes here).
+PDF := _build/latex/nmf-teach.pdf
 pdf: setup tex
+	$(BIN)/python tools/offline_assets.py  # the same configuration as `make book`, so either reuses the other's run
 	$(BIN)/jupyter-book build . --builder pdflatex -W -n --keep-going
+	touch $(PDF)  # latexmk leaves an unchanged PDF as it was; tests/test_pdf.py rebuilds a PDF older than the book
 
 test: book pdf
 	$(BIN)/ruff check .

@@ -48,9 +48,8 @@ def _require(tools, why):
     missing = _missing(tools)
     if not missing:
         return
-    message = (f"{', '.join(missing)} not found ({why}): `make pdf` installs them "
-               f"(Debian: texlive-xetex texlive-latex-extra latexmk fonts-freefont-otf fonts-dejavu-core "
-               f"poppler-utils)")
+    message = (f"{', '.join(missing)} not found ({why}): `make tex` (or `make pdf`) installs them "
+               f"(Debian's packages: TEX_PACKAGES in the Makefile)")
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(message)
     pytest.skip(message)
@@ -136,6 +135,7 @@ def pdf():
                                 "--keep-going"], cwd=ROOT, capture_output=True, text=True)
         assert build.returncode == 0 and PDF.is_file(), (
             f"the PDF build failed (exit {build.returncode}):\n{build.stdout[-4000:]}\n{build.stderr[-4000:]}")
+        PDF.touch()  # up to date now, even where latexmk found nothing to redo and left the file as it was
     if not PDF.is_file():
         pytest.fail(f"{PDF} does not exist: build it with `make pdf`")
     return PDF
