@@ -1,6 +1,6 @@
 """Sphinx extension for the PDF edition (``make pdf``: the LaTeX builder); HTML builds are left as they are.
 
-Three things the LaTeX build needs that configuration alone does not give:
+Four things the LaTeX build needs that configuration alone does not give:
 
 * SVG figures become PDF with ``rsvg-convert`` (Debian's librsvg2-bin, installed by ``make pdf``): LaTeX
   cannot include SVG, and Sphinx's own converter calls ImageMagick, which is not part of the install.
@@ -9,6 +9,8 @@ Three things the LaTeX build needs that configuration alone does not give:
   ``<IPython.core.display.HTML object>``. A table becomes a LaTeX table with the same cells; an animation
   becomes its last frame, with a line saying that it plays in the HTML book. (Any other HTML-only output
   keeps its repr, and tests/test_pdf.py fails on it.)
+* A proof gets "Proof" as its title: sphinx-proof makes it an admonition without one and starts its text
+  with "Proof. ", which LaTeX draws as an empty title bar above the proof.
 * Theorems, exercises, figures and equations are numbered by chapter, as in the HTML book (Theorem 7.1,
   Fig. 9.1, (6.7)). With parts in the table of contents sphinx-jupyterbook-latex sets
   ``numfig_secnum_depth = 2``, which gives the right LaTeX counters but numbers sphinx-proof's theorems
@@ -147,6 +149,23 @@ class PrintHtmlOutputs(SphinxPostTransform):
                 bundle += container
 
 
+class TitleProofs(SphinxPostTransform):
+    """LaTeX only: sphinx-proof's untitled proof admonition gets the title "Proof" (taken from its text)."""
+
+    default_priority = 3
+    builders = ("latex",)
+
+    def run(self, **kwargs):
+        for proof in list(self.document.findall(nodes.admonition)):
+            if "proof" not in proof["classes"] or (proof.children and isinstance(proof[0], nodes.title)):
+                continue
+            first = next(iter(proof.findall(nodes.Text)), None)
+            if first is None or not first.astext().startswith("Proof. "):
+                continue
+            first.parent.replace(first, nodes.Text(first.astext()[len("Proof. "):]))
+            proof.insert(0, nodes.title(text="Proof"))
+
+
 def _chapter_numbers(app):
     if isinstance(app.builder, LaTeXBuilder):
         app.config.numfig_secnum_depth = 1
@@ -155,5 +174,6 @@ def _chapter_numbers(app):
 def setup(app):
     app.add_post_transform(RsvgConverter)
     app.add_post_transform(PrintHtmlOutputs)
+    app.add_post_transform(TitleProofs)
     app.connect("builder-inited", _chapter_numbers, priority=900)  # after sphinx-jupyterbook-latex's (500)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
