@@ -27,7 +27,7 @@ from docutils import nodes
 from sphinx.builders.latex import LaTeXBuilder
 from sphinx.errors import ExtensionError
 from sphinx.transforms.post_transforms import SphinxPostTransform
-from sphinx.transforms.post_transforms.images import ImageConverter
+from sphinx.transforms.post_transforms.images import DataURIExtractor, ImageConverter
 
 # A mime bundle holding one of these is printed as it is (myst-nb picks it for LaTeX).
 _PRINTABLE = {"application/pdf", "image/png", "image/jpeg", "text/latex", "text/markdown"}
@@ -49,6 +49,17 @@ class RsvgConverter(ImageConverter):
         if result.returncode != 0:
             raise ExtensionError(f"rsvg-convert could not convert {_from}: {result.stderr.strip()}")
         return True
+
+
+class QuietDataURIExtractor(DataURIExtractor):
+    """Sphinx's own extraction of data-URI images into files, except that its "copying images" log line names
+    the file rather than the whole URI (the explorers' printed grids would put megabytes of base64 in the log)."""
+
+    default_priority = DataURIExtractor.default_priority - 1
+
+    def handle(self, node):
+        super().handle(node)
+        self.app.env.original_image_uri.pop(node["uri"], None)
 
 
 class _Table(HTMLParser):
@@ -173,6 +184,7 @@ def _chapter_numbers(app):
 
 def setup(app):
     app.add_post_transform(RsvgConverter)
+    app.add_post_transform(QuietDataURIExtractor)
     app.add_post_transform(PrintHtmlOutputs)
     app.add_post_transform(TitleProofs)
     app.connect("builder-inited", _chapter_numbers, priority=900)  # after sphinx-jupyterbook-latex's (500)
