@@ -11,7 +11,8 @@ These tests check that
 4. every character has a glyph (the LaTeX log) and every font is embedded;
 5. every explorer of :mod:`nmf_teach.widgets` is printed as a figure (an image on the page of its caption),
    never as its text repr;
-6. theorems, proofs, numbered equations and the bibliography made it through.
+6. theorems, proofs (titled "Proof"), equations numbered by chapter as in the HTML book (Theorem 7.1, (6.7))
+   and the bibliography's citations made it through.
 
 A page with a proof and a page with an explorer grid are rendered to PNG (``pdftoppm``) in
 ``_build/screenshots/`` to be looked at. Without the PDF tools (poppler-utils, xelatex, latexmk) the tests

@@ -15,7 +15,10 @@ Four things the LaTeX build needs that configuration alone does not give:
   Fig. 9.1, (6.7)). With parts in the table of contents sphinx-jupyterbook-latex sets
   ``numfig_secnum_depth = 2``, which gives the right LaTeX counters but numbers sphinx-proof's theorems
   by section (Theorem 7.1.1); this sets it back to the book's 1, and ``_config.yml``'s LaTeX preamble
-  numbers figures, tables and equations within chapters (``\\counterwithin``).
+  numbers figures, tables and equations within chapters.
+
+(And Sphinx's "copying images" log line names an image extracted from a data URI by its file, not by the
+whole URI: the explorers' printed grids made the build log 3.6 MB.)
 """
 
 import re
