@@ -1,6 +1,6 @@
 """Sphinx extension for the PDF edition (``make pdf``: the LaTeX builder); HTML builds are left as they are.
 
-Four things the LaTeX build needs that configuration alone does not give:
+Five things the LaTeX build needs that configuration alone does not give:
 
 * SVG figures become PDF with ``rsvg-convert`` (Debian's librsvg2-bin, installed by ``make pdf``): LaTeX
   cannot include SVG, and Sphinx's own converter calls ImageMagick, which is not part of the install.
@@ -9,6 +9,7 @@ Four things the LaTeX build needs that configuration alone does not give:
   ``<IPython.core.display.HTML object>``. A table becomes a LaTeX table with the same cells; an animation
   becomes its last frame, with a line saying that it plays in the HTML book. (Any other HTML-only output
   keeps its repr, and tests/test_pdf.py fails on it.)
+* The back matter (an unnumbered part of ``_toc.yml``: errata, references) is unnumbered, as in HTML.
 * A proof gets "Proof" as its title: sphinx-proof makes it an admonition without one and starts its text
   with "Proof. ", which LaTeX draws as an empty title bar above the proof.
 * Theorems, exercises, figures and equations are numbered by chapter, as in the HTML book (Theorem 7.1,
@@ -27,6 +28,7 @@ import subprocess
 from html.parser import HTMLParser
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.builders.latex import LaTeXBuilder
 from sphinx.errors import ExtensionError
 from sphinx.transforms.post_transforms import SphinxPostTransform
@@ -180,6 +182,27 @@ class TitleProofs(SphinxPostTransform):
             proof.insert(0, nodes.title(text="Proof"))
 
 
+class UnnumberedBackMatter(SphinxPostTransform):
+    """LaTeX only: the chapters of an unnumbered part of _toc.yml (the back matter) are unnumbered, as in HTML.
+
+    Sphinx's LaTeX numbers every chapter (Errata would be "12"); at each change between numbered and
+    unnumbered files this sets LaTeX's secnumdepth (-1: no numbers; the chapters stay in the contents).
+    """
+
+    default_priority = 3
+    builders = ("latex",)
+
+    def run(self, **kwargs):
+        numbered_before = None
+        for start in list(self.document.findall(addnodes.start_of_file)):
+            numbered = bool(self.env.toc_secnumbers.get(start["docname"]))
+            if numbered_before is not None and numbered != numbered_before:
+                depth = r"\nmfsecnumdepth" if numbered else "-1"
+                start.insert(0, nodes.raw("", f"\\setcounter{{secnumdepth}}{{{depth}}}\n", format="latex"))
+            if numbered or numbered_before is not None:
+                numbered_before = numbered
+
+
 def _chapter_numbers(app):
     if isinstance(app.builder, LaTeXBuilder):
         app.config.numfig_secnum_depth = 1
@@ -190,5 +213,6 @@ def setup(app):
     app.add_post_transform(QuietDataURIExtractor)
     app.add_post_transform(PrintHtmlOutputs)
     app.add_post_transform(TitleProofs)
+    app.add_post_transform(UnnumberedBackMatter)
     app.connect("builder-inited", _chapter_numbers, priority=900)  # after sphinx-jupyterbook-latex's (500)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
