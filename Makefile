@@ -1,6 +1,7 @@
 # nmf-teach: set up, build the book, run every test.
 #   make book   - set up (first time) and build the book into _build/html
-#   make test   - set up, build the book, run ruff and every test (what CI runs)
+#   make pdf    - set up (first time, with Debian's TeX) and build the book as one PDF: _build/latex/nmf-teach.pdf
+#   make test   - set up, build the book and its PDF, run ruff and every test (what CI runs)
 #   make test-mindeps - the package's tests with the lowest versions pyproject.toml allows
 #   make bench  - the speed measurements of benchmarks/
 #   make mutants - plant each mistake of tools/mutants.py in a copy of nmf_teach; a chapter must catch it
@@ -11,7 +12,7 @@ BIN := $(VENV)/bin
 export NMF_TEACH_DATA ?= $(abspath ../shared/data)
 export PYDEVD_DISABLE_FILE_VALIDATION = 1
 
-.PHONY: setup node browser book test ruff test-mindeps bench clean lab mutants
+.PHONY: setup node browser tex book pdf test ruff test-mindeps bench clean lab mutants
 
 $(BIN)/.installed: requirements.txt pyproject.toml tools/jupyterlab-overrides.json $(wildcard tools/labextension/*) \
                    $(wildcard tools/labextension/static/*)
@@ -36,11 +37,31 @@ node_modules/.package-lock.json: package.json package-lock.json
 browser:
 	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 
+# The TeX of the PDF edition: the smallest set of Debian's packages that builds it (xelatex, the LaTeX
+# packages Sphinx and sphinx-jupyterbook-latex load, latexmk, the fonts of _config.yml's latex_elements),
+# rsvg-convert (librsvg2-bin: SVG figures to PDF, tools/pdf_edition.py) and poppler-utils, with which
+# tests/test_pdf.py reads the PDF. About 117 MB to download.
+TEX_PACKAGES := texlive-xetex texlive-latex-extra texlive-fonts-recommended latexmk fonts-freefont-otf fonts-dejavu-core \
+    librsvg2-bin poppler-utils
+tex:
+	@dpkg -s $(TEX_PACKAGES) >/dev/null 2>&1 || \
+	    (apt-get update && apt-get install -y --no-install-recommends $(TEX_PACKAGES))
+
 book: setup
 	$(BIN)/python tools/offline_assets.py
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-test: book
+# The whole book as one PDF (Sphinx's LaTeX writer, then latexmk with xelatex): _build/latex/nmf-teach.pdf.
+# The explorers appear as printed grids of their frames (nmf_teach.widgets.Explorer.to_markdown).
+# After `make book` the notebooks are not run again: Sphinx reuses the environment the HTML build left in
+# _build/.doctrees (the same configuration), so this adds only the LaTeX (about 1-3 minutes here).
+PDF := _build/latex/nmf-teach.pdf
+pdf: setup tex
+	$(BIN)/python tools/offline_assets.py  # the same configuration as `make book`, so either reuses the other's run
+	$(BIN)/jupyter-book build . --builder pdflatex -W -n --keep-going
+	touch $(PDF)  # latexmk leaves an unchanged PDF as it was; tests/test_pdf.py rebuilds a PDF older than the book
+
+test: book pdf
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

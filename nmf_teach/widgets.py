@@ -644,7 +644,9 @@ class Explorer:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         if self.static:
-            return {"text/html": self.to_html(), "text/plain": repr(self)}
+            # text/html for the HTML book, text/markdown (a figure of print_grid) for the PDF: _config.yml's
+            # nb_mime_priority_overrides choose one per builder.
+            return {"text/html": self.to_html(), "text/markdown": self.to_markdown(), "text/plain": repr(self)}
         bundle = dict(self.widget._repr_mimebundle_() or {})
         bundle["text/plain"] = repr(self)
         return bundle
@@ -748,6 +750,69 @@ class Explorer:
         for r in self.ranks:
             ax = plotting.loss_curve(self.results[r].losses, ax=ax, label=f"r = {r}")
         return ax
+
+    def print_iterations(self, count=4):
+        """The iterations of the printed grid: ``count`` of the book's, spread over them, first and last included."""
+        picked = np.linspace(0, len(self.iterations) - 1, min(count, len(self.iterations))).round().astype(int)
+        return [self.iterations[i] for i in sorted(set(picked.tolist()))]
+
+    def print_grid(self, iterations=None, words=3, max_parts=8):
+        """The parts (columns of W) of every rank of ``ranks`` (rows) at a few iterations (columns).
+
+        The printed stand-in for the explorer (the PDF book): a matplotlib Figure, one panel per
+        (rank, iteration) of the book's start, titled with its relative error. Images and heatmaps are
+        drawn as the explorer draws them; text shows the top ``words`` words of the first ``max_parts`` parts.
+        """
+        from matplotlib.figure import Figure
+
+        iterations = self.print_iterations() if iterations is None else [int(k) for k in iterations]
+        rows, cols = len(self.ranks), len(iterations)
+        fig = Figure(figsize=(6.5, 0.4 + 1.45 * rows), layout="constrained")
+        axes = fig.subplots(rows, cols, squeeze=False)
+        for i, r in enumerate(self.ranks):
+            for j, k in enumerate(iterations):
+                ax = axes[i, j]
+                W, _ = self._shown_state(self._key(r, None), k)
+                ax.set_title(f"r = {r}, k = {k}: error {self.relative_error(r, k):.3f}", fontsize=7)
+                ax.set_xticks([])
+                ax.set_yticks([])
+                if self.kind == "text":
+                    lines = []
+                    for part in range(min(r, max_parts)):
+                        order = np.argsort(-W[:, part], kind="stable")[:words]
+                        words_shown = " ".join(self.row_labels[t] for t in order if W[t, part] > 0)
+                        lines.append(f"{part + 1}: " + words_shown.replace("$", r"\$"))  # no mathtext
+                    if r > max_parts:
+                        lines.append(f"(first {max_parts} of {r} parts)")
+                    ax.text(0.03, 0.97, "\n".join(lines), fontsize=5, va="top", ha="left", family="monospace",
+                            transform=ax.transAxes)
+                elif self.kind == "images":
+                    ax.imshow(_tile(W, self.image_shape, self.parts_cmap, scale_each=True), cmap="gray",
+                              vmin=0, vmax=255, interpolation="nearest")
+                else:
+                    ax.imshow(_heatmap(W, self.parts_cmap, scale_each=True), aspect="auto", cmap="gray",
+                              vmin=0, vmax=255, interpolation="nearest")
+        return fig
+
+    def to_markdown(self):
+        """The printed stand-in for the explorer: a MyST figure of :meth:`print_grid` (PNG) with a caption.
+
+        The PDF book shows it (a LaTeX build cannot run the sliders); the caption says where the live one is.
+        """
+        iterations = self.print_iterations()
+        buffer = io.BytesIO()
+        self.print_grid(iterations).savefig(buffer, format="png", dpi=200)
+        uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+        what = {"images": "the parts (columns of W, as images)", "text": "the top words of the parts (columns of W)",
+                "heatmap": "W (one column per part)"}[self.kind]
+        title = f"{self.title}: {what}" if self.title else what[0].upper() + what[1:]
+        caption = (f"{title} for the ranks r = {', '.join(map(str, self.ranks))} (rows) after "
+                   f"k = {', '.join(map(str, iterations))} iterations (columns), from the book's start; each "
+                   f"panel gives the relative error ‖V − WH‖/‖V‖. This is a printed snapshot of an explorer: "
+                   f"the live one, with sliders over the ranks and iterations, is in the HTML book and, for any "
+                   f"rank from 1 to {self.max_rank} and every iteration, in Jupyter (run the chapter).")
+        caption = caption.replace("*", r"\*").replace("_", r"\_").replace("`", r"\`")
+        return f"```{{figure}} {uri}\n:width: 100%\n\n{caption}\n```\n"
 
 
 # --- helpers -----------------------------------------------------------------------------------------
