@@ -53,8 +53,12 @@ THREADED_NONZEROS = 50_000
 #: A dense product of fewer multiply-adds (m n r) is not planned (see :meth:`ProductsWithV.plan`):
 #: it takes well under a millisecond either way.
 PLANNED_WORK = 10_000_000
-#: Each form is timed this many times when a product is planned; the fastest time counts.
-PLAN_TRIALS = 5
+#: When a product is planned each pair of forms is timed at least this many times (the fastest time counts),
+PLAN_TRIALS = 3
+#: and more, up to PLAN_MAX_TRIALS times, while the planning has taken less than PLAN_SECONDS: a product
+#: of a few milliseconds is timed often enough that the machine's noise does not decide the plan.
+PLAN_MAX_TRIALS = 25
+PLAN_SECONDS = 0.1
 #: Another pair of layouts is planned only if its time is below this fraction of the default's.
 PLAN_MARGIN = 0.95
 #: The pairs of layouts (of V Hᵀ, of Vᵀ W) a plan chooses from, "CC" the default.
@@ -209,7 +213,8 @@ class ProductsWithV:
         six products of one iteration (the two with V, and H Hᵀ, W (H Hᵀ),
         Wᵀ W, Hᵀ (Wᵀ W), whose speed depends on the layouts too) are timed as
         :func:`nmf_teach.nmf` computes them
-        (:data:`PLAN_TRIALS` times each, interleaved, the fastest time kept),
+        (interleaved, the fastest time kept; at least :data:`PLAN_TRIALS` times
+        each, and more while the planning has taken under :data:`PLAN_SECONDS`),
         and a pair other than ("C", "C") is used only if it is faster by more
         than 1 − :data:`PLAN_MARGIN` (5 %). Products under :data:`PLANNED_WORK`
         multiply-adds, and a sparse V, are not planned (C-ordered).
@@ -246,7 +251,9 @@ class ProductsWithV:
                              np.full((n, r), 0.5, dtype=self.dtype, order=order),
                              *(np.empty(shape, dtype=self.dtype, order=order) for shape in [(m, r), (n, r)] * 2))
         fastest = dict.fromkeys(PAIRS, np.inf)
-        for _ in range(PLAN_TRIALS):
+        trials, spent = 0, 0.0
+        while trials < PLAN_TRIALS or (trials < PLAN_MAX_TRIALS and spent < PLAN_SECONDS):
+            trials += 1
             for pair in PAIRS:
                 W, _, VHt, _, W_HHt, _ = arrays[pair[0]]   # W is laid out like V Hᵀ
                 _, Ht, _, VtW, _, Ht_WtW = arrays[pair[1]]  # Hᵀ like Vᵀ W
@@ -255,7 +262,9 @@ class ProductsWithV:
                 np.matmul(W, Ht.T @ Ht, out=W_HHt)
                 self.Vt_times(W, out=VtW)
                 np.matmul(Ht, W.T @ W, out=Ht_WtW)
-                fastest[pair] = min(fastest[pair], _clock() - start)
+                elapsed = _clock() - start
+                fastest[pair] = min(fastest[pair], elapsed)
+                spent += elapsed
         best = min(PAIRS, key=lambda pair: fastest[pair])  # the first of equal times: "CC" wins ties
         if fastest[best] >= PLAN_MARGIN * fastest["CC"]:
             best = "CC"

@@ -145,9 +145,24 @@ def loss_from_products(norm_V2, WtV, H, WtW, HHt):
     machine epsilon times ``‖V‖²_F``, not times ``f``: when ``f`` is tiny the
     difference cancels (see :func:`cheap_loss_is_accurate`).
     """
-    cross = float(np.einsum("ij,ij->", WtV, H, dtype=np.float64))   # any layouts, no copy
-    quad = float(np.einsum("ij,ij->", WtW, HHt, dtype=np.float64))
+    cross = _inner(WtV, H)
+    quad = _inner(WtW, HHt)
     return 0.5 * (norm_V2 - 2.0 * cross + quad)
+
+
+def _inner(A, B):
+    """``⟨A, B⟩ = Σ A_ij B_ij``, accumulated in float64, without copying A or B.
+
+    Two float64 arrays laid out alike go to BLAS's dot product (about a
+    quarter of einsum's time on an iteration's n×r arrays); anything else to
+    einsum, which reads any layout and accumulates float32 in float64.
+    """
+    if A.dtype == B.dtype == np.float64:
+        if A.flags.c_contiguous and B.flags.c_contiguous:
+            return float(np.vdot(A, B))
+        if A.flags.f_contiguous and B.flags.f_contiguous:
+            return float(np.vdot(A.T, B.T))
+    return float(np.einsum("ij,ij->", A, B, dtype=np.float64))
 
 
 def cheap_loss_is_accurate(loss, norm_V2, dtype):

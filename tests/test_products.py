@@ -249,6 +249,21 @@ def test_the_plan_takes_the_faster_pair_by_a_margin_and_keeps_it(monkeypatch, du
     assert clock.calls == 2 * len(_products.PAIRS) * _products.PLAN_TRIALS  # planned once per shape in a process
 
 
+@pytest.mark.parametrize("seconds, trials", [(0.001, "max"), (0.004, "budget"), (1.0, "min")])
+def test_the_plan_times_short_products_more_often(monkeypatch, seconds, trials):
+    """At least PLAN_TRIALS rounds; more while the planning took under PLAN_SECONDS; never more than the cap."""
+    monkeypatch.setattr(_products, "_plans", {})
+    monkeypatch.setattr(_products, "PLANNED_WORK", 0)
+    clock = FakeClock(timings(seconds, seconds, seconds, seconds))
+    monkeypatch.setattr(_products, "_clock", clock)
+    ProductsWithV(np.random.default_rng(21).random((40, 30))).plan(5)
+    per_round = len(_products.PAIRS) * seconds
+    expected = {"max": _products.PLAN_MAX_TRIALS, "min": _products.PLAN_TRIALS,
+                "budget": int(np.ceil(_products.PLAN_SECONDS / per_round - 1e-9))}[trials]
+    assert _products.PLAN_TRIALS < expected < _products.PLAN_MAX_TRIALS or trials != "budget"
+    assert clock.calls == 2 * len(_products.PAIRS) * expected
+
+
 def test_small_and_sparse_products_are_not_planned(monkeypatch):
     monkeypatch.setattr(_products, "_clock", None)  # would fail if called
     assert ProductsWithV(np.ones((30, 20))).plan(4) == {"V_times": "C", "Vt_times": "C"}
