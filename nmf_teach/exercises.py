@@ -71,6 +71,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import auxiliary, calculus, kl, updates
+from .messages import tr
 from .objective import gradient_H as _package_gradient_H
 from .objective import gradient_W as _package_gradient_W
 from .objective import objective as _package_objective
@@ -131,10 +132,15 @@ def _link_text(where):
     """
     page, _, anchor = where.partition("#")
     doc = page.removesuffix(".html")
-    name = f"chapter {doc[:2]}" if doc[:2].isdigit() else f"the {doc.replace('_', ' ')}"
+    if doc[:2].isdigit():
+        name = tr("chapter {number}").format(number=doc[:2])
+    elif doc == "errata":
+        name = tr("the errata")
+    else:
+        name = tr("the {page}").format(page=doc.replace("_", " "))
     shown = BOOK_NUMBERS.get(where)
     if shown is not None and anchor.startswith("equation-"):
-        return f"equation {shown}"
+        return tr("equation {number}").format(number=shown)
     if shown is not None and re.fullmatch(r"[A-Z][a-z]+ \d+\.\d+", shown):
         return shown
     if shown is not None:
@@ -177,7 +183,7 @@ class Exercise:
     mistakes: tuple = ()
     scalar: bool = False
     sparse: bool = False                    # also try a sparse V (a note if only that fails)
-    covers: str = "square and not, scales 1e-3 to 1e3, zero entries"   # what the problems cover, for the message
+    covers: str = tr("square and not, scales 1e-3 to 1e3, zero entries")   # what the problems cover, for the message
     probe_mn: bool = False                  # note an m×n product (the (WH)Hᵀ cost mistake)
 
 
@@ -243,7 +249,7 @@ class CheckResult:
         def link(where):
             return f"{_link_text(where)}: {book_url(where)}"
 
-        text = self.message + ("" if self.where is None else f" (see {link(self.where)})")
+        text = self.message + ("" if self.where is None else " " + tr("(see {link})").format(link=link(self.where)))
         text += "".join(" " + _RELATIVE_LINK.sub(lambda m: link(m.group(1)), note) for note in self.notes)
         return textwrap.fill(text, width=width, break_on_hyphens=False, break_long_words=False)
 
@@ -261,7 +267,7 @@ class CheckResult:
         mark = "✓" if self.passed else "✗"
         body = html.escape(self.message)
         if self.where is not None:
-            body += f" (see {link(self.where)})"
+            body += " " + tr("(see {link})").format(link=link(self.where))
         body += "".join(" " + _RELATIVE_LINK.sub(lambda m: link(m.group(1)), html.escape(note)) for note in self.notes)
         return f"<p><strong>{mark}</strong> {body}</p>"
 
@@ -299,7 +305,8 @@ def _positive(rng, shape, scale, density, keep_lines=False):
 
 def _describe(p):
     """'V 3×4, W 3×2, H 2×4' and the scales, for the messages."""
-    parts = [f"{name} {x.shape[0]}×{x.shape[1]}" if np.ndim(x) == 2 else f"{name} of length {np.size(x)}"
+    parts = [f"{name} {x.shape[0]}×{x.shape[1]}" if np.ndim(x) == 2 else
+             tr("{name} of length {length}").format(name=name, length=np.size(x))
              for name, x in p.items() if name[0] != "_" and np.ndim(x) >= 1]
     extra = p.get("_label", "")
     return ", ".join(parts) + (f" ({extra})" if extra else "")
@@ -307,7 +314,7 @@ def _describe(p):
 
 def _scales(names, *values):
     """'entries of V, W, H of size 1e+03, 1, 0.001'."""
-    return f"entries of {names} of size " + ", ".join(f"{v:g}" for v in values)
+    return tr("entries of {names} of size {sizes}").format(names=names, sizes=", ".join(f"{v:g}" for v in values))
 
 
 def _matrix_problems():
@@ -317,7 +324,9 @@ def _matrix_problems():
         V = _positive(rng, (m, n), sV, density)
         W = _positive(rng, (m, r), sW, 0.0)             # W > 0 and no line of H zero: WH > 0, and
         H = _positive(rng, (r, n), sH, density, True)   # every denominator of chapters 06 and 10 is > 0
-        label = _scales("V, W, H", sV, sW, sH) + (", with zeros" if density else "")
+        label = _scales("V, W, H", sV, sW, sH)
+        if density:
+            label = tr("{scales}, with zeros").format(scales=label)
         problems.append({"V": V, "W": W, "H": H, "_label": label})
     return problems
 
@@ -347,7 +356,9 @@ def _column_problems(with_h=False):
         W = _positive(rng, (m, r), sW, density, True)   # no zero column: [WᵀWhᵏ]_a >= ‖w_a‖² hᵏ_a > 0
         v = _positive(rng, (m,), sv, density)
         h_k = _positive(rng, (r,), sh, 0.0)
-        label = _scales("W, v, hᵏ", sW, sv, sh) + (", with zeros" if density else "")
+        label = _scales("W, v, hᵏ", sW, sv, sh)
+        if density:
+            label = tr("{scales}, with zeros").format(scales=label)
         p = {"W": W, "v": v, "h_k": h_k, "_label": label}
         if with_h:
             p["h"] = h_k + sh * rng.standard_normal(r)
@@ -389,50 +400,54 @@ def _copy_args(exercise, p):
 def _as_result(exercise, value, p, notes):
     """The student's return value as a float64 array (or float) and its dtype; or _Refused."""
     if value is None:
-        raise _Refused("returned None (is the `return` line missing?)")
+        raise _Refused(tr("returned None (is the `return` line missing?)"))
     if exercise.output == ("W", "H"):
         if not isinstance(value, (tuple, list)) or len(value) != 2:
-            raise _Refused(f"returned {type(value).__name__}, not the pair (W, H): "
-                           "end it with `return W_new, H_new`")
+            raise _Refused(tr("returned {kind}, not the pair (W, H): end it with `return W_new, H_new`").format(
+                kind=type(value).__name__))
         pair = [_as_result(_single(exercise, name), v, p, notes)
                 for name, v in zip(("W", "H"), value, strict=True)]
         return tuple(x for x, _ in pair), np.result_type(*[d for _, d in pair])
     if isinstance(value, str) or (hasattr(value, "dtype") and value.dtype.kind in "OSU"):
-        raise _Refused(f"returned {type(value).__name__} {value!r:.40}, not numbers")
+        raise _Refused(tr("returned {kind} {value!r:.40}, not numbers").format(kind=type(value).__name__, value=value))
     if sp.issparse(value):
         value = value.toarray()
     if isinstance(value, (list, tuple)) or isinstance(value, np.matrix):
-        note = ("(Your function returns a list; it was read with np.asarray: the book's "
-                "functions return numpy arrays.)") if isinstance(value, (list, tuple)) else \
-            "(Your function returns a numpy.matrix; it was read with np.asarray.)"
+        note = tr("(Your function returns a list; it was read with np.asarray: the book's "
+                  "functions return numpy arrays.)") if isinstance(value, (list, tuple)) else \
+            tr("(Your function returns a numpy.matrix; it was read with np.asarray.)")
         if note not in notes:
             notes.append(note)
     try:
         array = np.asarray(value)
     except Exception:  # noqa: BLE001 - whatever the student returned
-        raise _Refused(f"returned a {type(value).__name__}, which numpy cannot read as numbers") from None
+        raise _Refused(tr("returned a {kind}, which numpy cannot read as numbers").format(
+            kind=type(value).__name__)) from None
     if array.dtype.kind == "c":
-        raise _Refused("returned complex numbers")
+        raise _Refused(tr("returned complex numbers"))
     if array.dtype.kind not in "fiub":
-        raise _Refused(f"returned {type(value).__name__} of dtype {array.dtype}, not numbers")
+        raise _Refused(tr("returned {kind} of dtype {dtype}, not numbers").format(kind=type(value).__name__,
+                                                                                   dtype=array.dtype))
     dtype = array.dtype if array.dtype.kind == "f" else np.dtype(np.float64)
     if isinstance(value, float) and not isinstance(value, np.floating):
         dtype = np.dtype(np.float64)
     if exercise.scalar:
         if array.size != 1:
-            raise _Refused(f"returned an array of shape {array.shape}; {exercise.output} is one number")
+            raise _Refused(tr("returned an array of shape {shape}; {output} is one number").format(
+                shape=array.shape, output=exercise.output))
         return float(array.reshape(())), dtype
     expected = np.shape(exercise.reference(p))
     if array.ndim == 0:
-        raise _Refused(f"returned a single number; {exercise.output} is a {'×'.join(map(str, expected))} array "
-                       f"on this problem (an entrywise formula applied to numbers, not to the matrices?)", "shape", ())
+        raise _Refused(tr("returned a single number; {output} is a {expected} array on this problem (an entrywise "
+                          "formula applied to numbers, not to the matrices?)").format(
+                              output=exercise.output, expected="×".join(map(str, expected))), "shape", ())
     if array.shape != expected:
         hint = ""
         if array.shape == expected[::-1]:
-            hint = " (the transpose of the right shape)"
-        raise _Refused(f"returned an array of shape {array.shape}{hint}; {exercise.output} is "
-                       f"{'×'.join(map(str, expected))} on this problem", "shape", array.shape,
-                       short=f"returned shape {array.shape}")
+            hint = " " + tr("(the transpose of the right shape)")
+        raise _Refused(tr("returned an array of shape {shape}{hint}; {output} is {expected} on this problem").format(
+                           shape=array.shape, hint=hint, output=exercise.output, expected="×".join(map(str, expected))),
+                       "shape", array.shape, short=tr("returned shape {shape}").format(shape=array.shape))
     return array.astype(np.float64), dtype
 
 
@@ -452,22 +467,28 @@ def _run(exercise, fn, p, notes):
             value = fn(*args)
     except Exception as error:  # noqa: BLE001 - the student's error becomes a sentence
         message = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        raise _Refused(f"raised {type(error).__name__}" + (f" ('{message[:120]}')" if message else ""),
-                       "raised", short=f"raised {type(error).__name__}") from None
+        short = tr("raised {error}").format(error=type(error).__name__)
+        sentence = tr("raised {error} ('{message}')").format(error=type(error).__name__, message=message[:120]) \
+            if message else short
+        raise _Refused(sentence, "raised", short=short) from None
     changed = [name for name, a in zip(exercise.args, args, strict=True)
                if a.shape != np.shape(p[name]) or not np.array_equal(a, p[name])]
     if changed:
-        raise _Refused(f"changed its input {', '.join(changed)} in place (e.g. with `*=`): the book's "
-                       f"functions return a new array and leave their inputs as they were")
+        raise _Refused(tr("changed its input {names} in place (e.g. with `*=`): the book's functions return a new "
+                          "array and leave their inputs as they were").format(names=", ".join(changed)))
     result, dtype = _as_result(exercise, value, p, notes)
     for part in (result if isinstance(result, tuple) else (result,)):
         bad = ~np.isfinite(np.asarray(part))
         if np.any(bad):
             where = "" if np.ndim(part) == 0 else \
-                f" (the first at {tuple(int(i) for i in np.argwhere(bad)[0])})"
-            raise _Refused(f"returned {int(bad.sum())} NaN or infinite entr{'y' if bad.sum() == 1 else 'ies'}"
-                           f"{where}: a division by zero? Every denominator of the formula is positive here",
-                           "nonfinite")
+                " " + tr("(the first at {index})").format(index=tuple(int(i) for i in np.argwhere(bad)[0]))
+            if bad.sum() == 1:
+                sentence = tr("returned {count} NaN or infinite entry{where}: a division by zero? Every denominator "
+                              "of the formula is positive here")
+            else:
+                sentence = tr("returned {count} NaN or infinite entries{where}: a division by zero? Every "
+                              "denominator of the formula is positive here")
+            raise _Refused(sentence.format(count=int(bad.sum()), where=where), "nonfinite")
     return result, dtype
 
 
@@ -610,18 +631,19 @@ def _probe_mn(fn, exercise, p):
     return (m, n) in shapes
 
 
-_PRODUCT_ORDER_NOTE = (
+_PRODUCT_ORDER_NOTE = tr(
     "Note: it forms an m×n product (WH computed before multiplying by Hᵀ, or WᵀW H as Wᵀ(WH)): "
     "right in value, but O(mnr) work and an m×n array where W(HHᵀ) and (WᵀW)H need O((m+n)r²); "
-    f"see {CH06}.html#the-order-of-the-products.")
+    "see {link}.").format(link=f"{CH06}.html#the-order-of-the-products")
 
 
 def _check(exercise, fn):
     """Run ``fn`` on the exercise's problems and judge it (see the module docstring)."""
     notes = []
     if not callable(fn):
-        return CheckResult(False, exercise.name, f"This is not a function: got {type(fn).__name__}. "
-                           f"Pass the function itself, e.g. check_{exercise.name}(my_{exercise.name}).")
+        return CheckResult(False, exercise.name, tr("This is not a function: got {kind}. Pass the function itself, "
+                                                    "e.g. check_{name}(my_{name}).").format(kind=type(fn).__name__,
+                                                                                            name=exercise.name))
     problems = exercise.problems()
     runs = []
     for p in problems:
@@ -644,35 +666,42 @@ def _check(exercise, fn):
     # A named mistake first: it explains refusals (shapes) and wrong values alike.
     mistake = next((mk for mk in exercise.mistakes if _matches(exercise, mk, runs)), None)
     p, outcome, worst = next(((p, o, w) for p, o, w in wrong if w is not None), wrong[0])
-    what = f"Your {exercise.name} is wrong"
     others = [o for _, o, w in wrong if w is None and o.kind != "raised"]
     if worst is None or (mistake is None and others):  # say what it did, before any number
         refusal = outcome if worst is None else others[0]
         p = p if worst is None else next(q for q, o, w in wrong if o is refusal)
         every = sum(w is None for _, _, w in wrong) == len(problems)
-        where_text = "On every problem" if every else f"On the problem {_describe(p)}"
-        message = f"{where_text}, your {exercise.name} {refusal}."
+        if every:
+            message = tr("On every problem, your {name} {refusal}.").format(name=exercise.name, refusal=refusal)
+        else:
+            message = tr("On the problem {problem}, your {name} {refusal}.").format(
+                problem=_describe(p), name=exercise.name, refusal=refusal)
         if mistake is not None:
-            message += f" It matches a known mistake, {mistake.name}; {mistake.explanation}"
+            message += " " + tr("It matches a known mistake, {name}; {explanation}").format(
+                name=mistake.name, explanation=mistake.explanation)
         return CheckResult(False, exercise.name, message, mistake=mistake, problem=_describe(p), notes=notes,
                            where=(mistake.where if mistake else exercise.where))
     _, part, entry, yours, expected = worst
     location = _entry_text(exercise, part, entry)
     digits = next((d for d in (6, 10) if f"{yours:.{d}g}" != f"{expected:.{d}g}"), 17)
-    message = (f"{what}: on the problem {_describe(p)}, {location} is {yours:.{digits}g} where the formula "
-               f"{exercise.formula} gives {expected:.{digits}g}.")
+    message = tr("Your {name} is wrong: on the problem {problem}, {location} is {yours:.{digits}g} where the "
+                 "formula {formula} gives {expected:.{digits}g}.").format(
+                     name=exercise.name, problem=_describe(p), location=location, yours=yours, digits=digits,
+                     formula=exercise.formula, expected=expected)
     if mistake is not None:
-        message += f" This matches {mistake.name}; {mistake.explanation}"
+        message += " " + tr("This matches {name}; {explanation}").format(name=mistake.name,
+                                                                         explanation=mistake.explanation)
         link = mistake.where
     else:
-        message += (" It matches none of the known mistakes: compare your function with the formula at "
-                    "that entry.")
+        message += " " + tr("It matches none of the known mistakes: compare your function with the formula at "
+                            "that entry.")
         link = exercise.where
     refused = [o for _, o, w in wrong if w is None]
     if refused and mistake is None:
-        notes.append(f"(On another problem it {refused[0]}.)")
+        notes.append(tr("(On another problem it {refusal}.)").format(refusal=refused[0]))
     elif refused:
-        notes.append(f"(Where the shapes do not fit, it {refused[0].short}, as this mistake would.)")
+        notes.append(tr("(Where the shapes do not fit, it {short}, as this mistake would.)").format(
+            short=refused[0].short))
     return CheckResult(False, exercise.name, message, mistake=mistake, problem=_describe(p), entry=entry,
                        yours=yours, expected=expected, notes=notes, where=link)
 
@@ -683,11 +712,12 @@ def _passed(exercise, fn, problems, runs, notes):
         ratios.append(_worst(result, *_target(exercise, p, result, dtype))[0])
     dtypes = sorted({np.dtype(d).name for _, (_, d) in runs})
     share = f"{100 * max(ratios):.2g} %"
-    worst = (f"its largest error is {share} of the bound" if exercise.scalar
-             else f"the largest error, entry by entry, is {share} of that entry's bound")
-    message = (f"Your {exercise.name} passes: it equals {exercise.formula} on {len(problems)} problems "
-               f"({exercise.covers}) to within the rounding bound "
-               f"γ_N|·| in {'/'.join(dtypes)} ({worst}).")
+    worst = (tr("its largest error is {share} of the bound") if exercise.scalar
+             else tr("the largest error, entry by entry, is {share} of that entry's bound")).format(share=share)
+    message = tr("Your {name} passes: it equals {formula} on {count} problems ({covers}) to within the rounding "
+                 "bound γ_N|·| in {dtypes} ({worst}).").format(
+                     name=exercise.name, formula=exercise.formula, count=len(problems), covers=exercise.covers,
+                     dtypes="/".join(dtypes), worst=worst)
     if exercise.sparse:
         notes.extend(_sparse_note(exercise, fn))
     if exercise.probe_mn and _probe_mn(fn, exercise, problems[-1]):
@@ -706,12 +736,15 @@ def _sparse_note(exercise, fn):
         result, dtype = _as_result(exercise, value, dense, [])
     except Exception as error:  # noqa: BLE001
         kind = type(error).__name__ if not isinstance(error, _Refused) else str(error)
-        return [f"(With a sparse V, scipy.sparse.csr_array, it {'raised ' if '_Refused' not in kind else ''}"
-                f"{kind}; that is fine here: the package's own function handles sparse V.)"]
+        if "_Refused" not in kind:
+            return [tr("(With a sparse V, scipy.sparse.csr_array, it raised {kind}; that is fine here: the "
+                       "package's own function handles sparse V.)").format(kind=kind)]
+        return [tr("(With a sparse V, scipy.sparse.csr_array, it {kind}; that is fine here: the package's own "
+                   "function handles sparse V.)").format(kind=kind)]
     if _close(result, exercise.reference(dense), _tolerance(exercise, dense, dtype)):
-        return ["It works with a sparse V (scipy.sparse.csr_array) too."]
-    return ["(With a sparse V, scipy.sparse.csr_array, it gives other numbers: mixing sparse and dense "
-            "arrays changes what * and ** mean; the package's own function handles sparse V.)"]
+        return [tr("It works with a sparse V (scipy.sparse.csr_array) too.")]
+    return [tr("(With a sparse V, scipy.sparse.csr_array, it gives other numbers: mixing sparse and dense "
+               "arrays changes what * and ** mean; the package's own function handles sparse V.)")]
 
 
 # ---------------------------------------------------------------------------
@@ -741,27 +774,27 @@ OBJECTIVE = Exercise(
     output="f", reference=lambda p: _package_objective(p["V"], p["W"], p["H"]),
     magnitude=None, problems=_matrix_problems, scalar=True, sparse=True,
     mistakes=(
-        Mistake("missing-half", "a missing ½ (‖V − WH‖² without the ½)",
-                "the lecture's f has the ½ in front, so that its gradient is (WH − V)Hᵀ without a factor 2.",
+        Mistake("missing-half", tr("a missing ½ (‖V − WH‖² without the ½)"),
+                tr("the lecture's f has the ½ in front, so that its gradient is (WH − V)Hᵀ without a factor 2."),
                 _eq(CH05, "eq-expansion"), lambda p: 2 * _objective(p)),
-        Mistake("V2-not-halved", "slide 10's ‖V‖² where ½‖V‖² belongs",
-                "halving the expansion ‖V‖² − 2tr(HᵀWᵀV) + tr(HᵀWᵀWH) halves every term, the constant too.",
+        Mistake("V2-not-halved", tr("slide 10's ‖V‖² where ½‖V‖² belongs"),
+                tr("halving the expansion ‖V‖² − 2tr(HᵀWᵀV) + tr(HᵀWᵀWH) halves every term, the constant too."),
                 f"{ERRATA}#slide-10-desenvolvendo-a-funcao-objetivo",
                 lambda p: _objective(p) + 0.5 * _trace_terms(p)[0]),
-        Mistake("cross-term-factor", "a lost factor 2 on the cross term (½(‖V‖² − tr(VᵀWH) + …))",
-                "tr(VᵀWH) and tr((WH)ᵀV) are equal, so the expansion has 2tr(VᵀWH), halved to tr(VᵀWH).",
+        Mistake("cross-term-factor", tr("a lost factor 2 on the cross term (½(‖V‖² − tr(VᵀWH) + …))"),
+                tr("tr(VᵀWH) and tr((WH)ᵀV) are equal, so the expansion has 2tr(VᵀWH), halved to tr(VᵀWH)."),
                 _eq(CH05, "eq-expansion"),
                 lambda p: 0.5 * (_trace_terms(p)[0] - _trace_terms(p)[1] + _trace_terms(p)[2])),
-        Mistake("not-squared", "slide 15's norm without its square (½‖V − WH‖_F)",
-                "f is half the *squared* Frobenius norm; the norm itself is its square root.",
+        Mistake("not-squared", tr("slide 15's norm without its square (½‖V − WH‖_F)"),
+                tr("f is half the *squared* Frobenius norm; the norm itself is its square root."),
                 f"{ERRATA}#slide-15-teorema", lambda p: 0.5 * np.sqrt(2 * _objective(p))),
-        Mistake("slide9-cross-term", "slide 9's cross term tr(WᵀHᵀV)",
-                "the transpose of WH is HᵀWᵀ, so the cross term is tr(HᵀWᵀV); WᵀHᵀ only multiplies when m = n.",
+        Mistake("slide9-cross-term", tr("slide 9's cross term tr(WᵀHᵀV)"),
+                tr("the transpose of WH is HᵀWᵀ, so the cross term is tr(HᵀWᵀV); WᵀHᵀ only multiplies when m = n."),
                 f"{ERRATA}#slide-9-desenvolvendo-a-funcao-objetivo",
                 lambda p: 0.5 * (_trace_terms(p)[0] - 2 * np.trace(p["W"].T @ p["H"].T @ p["V"])
                                  + _trace_terms(p)[2])),
-        Mistake("no-square-entries", "a sum of the residuals, not of their squares (½Σ(V − WH))",
-                "the Frobenius norm squares every entry before summing.", _eq(CH05, "eq-expansion"),
+        Mistake("no-square-entries", tr("a sum of the residuals, not of their squares (½Σ(V − WH))"),
+                tr("the Frobenius norm squares every entry before summing."), _eq(CH05, "eq-expansion"),
                 lambda p: 0.5 * float(np.sum(p["V"] - p["W"] @ p["H"]))),
     ),
 )
@@ -783,22 +816,22 @@ GRADIENT_W = Exercise(
     magnitude=lambda p: (np.abs(p["W"]) @ np.abs(p["H"]) + np.abs(p["V"])) @ np.abs(p["H"]).T,
     problems=_matrix_problems, sparse=True,
     mistakes=(
-        Mistake("sign", "the sign flipped ((V − WH)Hᵀ)",
-                "that is minus the gradient, the direction of descent; the gradient points uphill.",
+        Mistake("sign", tr("the sign flipped ((V − WH)Hᵀ)"),
+                tr("that is minus the gradient, the direction of descent; the gradient points uphill."),
                 _eq(CH05, "eq-grad-W"), lambda p: -_grad_W(p)),
-        Mistake("factor-2", "a factor 2 (the gradient of ‖V − WH‖², without the ½)",
-                "identity (5) gives 2WHHᵀ for tr(HᵀWᵀWH), and the ½ of f cancels that 2.",
+        Mistake("factor-2", tr("a factor 2 (the gradient of ‖V − WH‖², without the ½)"),
+                tr("identity (5) gives 2WHHᵀ for tr(HᵀWᵀWH), and the ½ of f cancels that 2."),
                 _eq(CH04, "eq-tr-5"), lambda p: 2 * _grad_W(p)),
-        Mistake("half", "a factor ½ too many ((WH − V)Hᵀ / 2)",
-                "the ½ of f cancels the 2 of identity (5); it is not kept on top of it.",
+        Mistake("half", tr("a factor ½ too many ((WH − V)Hᵀ / 2)"),
+                tr("the ½ of f cancels the 2 of identity (5); it is not kept on top of it."),
                 _eq(CH04, "eq-tr-5"), lambda p: 0.5 * _grad_W(p)),
-        Mistake("missing-transpose", "a missing transpose ((WH − V)H instead of (WH − V)Hᵀ)",
-                "identity (3) gives AᵀBᵀ: the H on the right of W comes back transposed.",
+        Mistake("missing-transpose", tr("a missing transpose ((WH − V)H instead of (WH − V)Hᵀ)"),
+                tr("identity (3) gives AᵀBᵀ: the H on the right of W comes back transposed."),
                 _eq(CH04, "eq-tr-3"), lambda p: (p["W"] @ p["H"] - p["V"]) @ p["H"]),
-        Mistake("other-gradient", "the gradient in H, Wᵀ(WH − V), in place of the one in W",
-                "∇_W f has the shape of W (m×r); Wᵀ(WH − V) is r×n.", _eq(CH05, "eq-grad-H"), _grad_H),
-        Mistake("no-V", "the V term left out (WHHᵀ)",
-                "(WH − V)Hᵀ = WHHᵀ − VHᵀ: the data enters through −VHᵀ.", _eq(CH05, "eq-grad-W"),
+        Mistake("other-gradient", tr("the gradient in H, Wᵀ(WH − V), in place of the one in W"),
+                tr("∇_W f has the shape of W (m×r); Wᵀ(WH − V) is r×n."), _eq(CH05, "eq-grad-H"), _grad_H),
+        Mistake("no-V", tr("the V term left out (WHHᵀ)"),
+                tr("(WH − V)Hᵀ = WHHᵀ − VHᵀ: the data enters through −VHᵀ."), _eq(CH05, "eq-grad-W"),
                 lambda p: p["W"] @ p["H"] @ p["H"].T),
     ),
 )
@@ -809,21 +842,21 @@ GRADIENT_H = Exercise(
     magnitude=lambda p: np.abs(p["W"]).T @ (np.abs(p["W"]) @ np.abs(p["H"]) + np.abs(p["V"])),
     problems=_matrix_problems, sparse=True,
     mistakes=(
-        Mistake("sign", "the sign flipped (Wᵀ(V − WH))",
-                "that is minus the gradient, the direction of descent.", _eq(CH05, "eq-grad-H"),
+        Mistake("sign", tr("the sign flipped (Wᵀ(V − WH))"),
+                tr("that is minus the gradient, the direction of descent."), _eq(CH05, "eq-grad-H"),
                 lambda p: -_grad_H(p)),
-        Mistake("factor-2", "a factor 2 (the gradient of ‖V − WH‖², without the ½)",
-                "the ½ of f cancels the 2 of identity (4).", _eq(CH04, "eq-tr-4"), lambda p: 2 * _grad_H(p)),
-        Mistake("half", "a factor ½ too many (Wᵀ(WH − V) / 2)",
-                "the ½ of f cancels the 2 of identity (4); it is not kept on top of it.", _eq(CH04, "eq-tr-4"),
+        Mistake("factor-2", tr("a factor 2 (the gradient of ‖V − WH‖², without the ½)"),
+                tr("the ½ of f cancels the 2 of identity (4)."), _eq(CH04, "eq-tr-4"), lambda p: 2 * _grad_H(p)),
+        Mistake("half", tr("a factor ½ too many (Wᵀ(WH − V) / 2)"),
+                tr("the ½ of f cancels the 2 of identity (4); it is not kept on top of it."), _eq(CH04, "eq-tr-4"),
                 lambda p: 0.5 * _grad_H(p)),
-        Mistake("missing-transpose", "a missing transpose (W(WH − V) instead of Wᵀ(WH − V))",
-                "identity (3) gives AᵀBᵀ: the W on the left of H comes back transposed.",
+        Mistake("missing-transpose", tr("a missing transpose (W(WH − V) instead of Wᵀ(WH − V))"),
+                tr("identity (3) gives AᵀBᵀ: the W on the left of H comes back transposed."),
                 _eq(CH04, "eq-tr-3"), lambda p: p["W"] @ (p["W"] @ p["H"] - p["V"])),
-        Mistake("other-gradient", "the gradient in W, (WH − V)Hᵀ, in place of the one in H",
-                "∇_H f has the shape of H (r×n); (WH − V)Hᵀ is m×r.", _eq(CH05, "eq-grad-W"), _grad_W),
-        Mistake("no-V", "the V term left out (WᵀWH)",
-                "Wᵀ(WH − V) = WᵀWH − WᵀV: the data enters through −WᵀV.", _eq(CH05, "eq-grad-H"),
+        Mistake("other-gradient", tr("the gradient in W, (WH − V)Hᵀ, in place of the one in H"),
+                tr("∇_H f has the shape of H (r×n); (WH − V)Hᵀ is m×r."), _eq(CH05, "eq-grad-W"), _grad_W),
+        Mistake("no-V", tr("the V term left out (WᵀWH)"),
+                tr("Wᵀ(WH − V) = WᵀWH − WᵀV: the data enters through −WᵀV."), _eq(CH05, "eq-grad-H"),
                 lambda p: p["W"].T @ p["W"] @ p["H"]),
     ),
 )
@@ -842,21 +875,21 @@ STEP_SIZE_W = Exercise(
     output="α_W", reference=lambda p: updates.step_size_W(p["V"], p["W"], p["H"]),
     magnitude=_alpha_W, problems=_matrix_problems,
     mistakes=(
-        Mistake("inverted", "the step size upside down (WHHᵀ / W)",
-                "Lee and Seung divide W by WHHᵀ, so that the W in front of the gradient step cancels.",
+        Mistake("inverted", tr("the step size upside down (WHHᵀ / W)"),
+                tr("Lee and Seung divide W by WHHᵀ, so that the W in front of the gradient step cancels."),
                 _eq(CH06, "eq-step-W"), lambda p: (p["W"] @ p["H"] @ p["H"].T) / p["W"]),
-        Mistake("no-W", "the W in the numerator left out (1 / (WHHᵀ))",
-                "without W_ij on top the step does not turn the subtraction into a multiplication.",
+        Mistake("no-W", tr("the W in the numerator left out (1 / (WHHᵀ))"),
+                tr("without W_ij on top the step does not turn the subtraction into a multiplication."),
                 _eq(CH06, "eq-mu-W-derivation"), lambda p: 1 / (p["W"] @ p["H"] @ p["H"].T)),
-        Mistake("VHt", "VHᵀ in the denominator (W / (VHᵀ))",
-                "the denominator is the positive part of the gradient, WHHᵀ, not the negative part VHᵀ.",
+        Mistake("VHt", tr("VHᵀ in the denominator (W / (VHᵀ))"),
+                tr("the denominator is the positive part of the gradient, WHHᵀ, not the negative part VHᵀ."),
                 _eq(CH06, "eq-step-W"), lambda p: p["W"] / (p["V"] @ p["H"].T)),
-        Mistake("matrix-product", "slide 13's matrix product (W(HHᵀ)⁻¹-like: W @ … instead of W ∘ …)",
-                "the step size is an entrywise quotient; a matrix product has the wrong shape, or wrong numbers "
-                "when the shapes happen to fit.", f"{ERRATA}#slide-13-tamanho-do-passo",
+        Mistake("matrix-product", tr("slide 13's matrix product (W(HHᵀ)⁻¹-like: W @ … instead of W ∘ …)"),
+                tr("the step size is an entrywise quotient; a matrix product has the wrong shape, or wrong numbers "
+                   "when the shapes happen to fit."), f"{ERRATA}#slide-13-tamanho-do-passo",
                 lambda p: p["W"] @ (1 / (p["W"] @ p["H"] @ p["H"].T))),
-        Mistake("missing-transpose", "a missing transpose (W / (WHH) in place of W / (WHHᵀ))",
-                "WHHᵀ: H times its own transpose, r×r, then W in front.", _eq(CH06, "eq-step-W"),
+        Mistake("missing-transpose", tr("a missing transpose (W / (WHH) in place of W / (WHHᵀ))"),
+                tr("WHHᵀ: H times its own transpose, r×r, then W in front."), _eq(CH06, "eq-step-W"),
                 lambda p: p["W"] / (p["W"] @ p["H"] @ p["H"])),
     ),
 )
@@ -866,21 +899,21 @@ STEP_SIZE_H = Exercise(
     output="α_H", reference=lambda p: updates.step_size_H(p["V"], p["W"], p["H"]),
     magnitude=_alpha_H, problems=_matrix_problems,
     mistakes=(
-        Mistake("inverted", "the step size upside down (WᵀWH / H)",
-                "Lee and Seung divide H by WᵀWH, so that the H in front of the gradient step cancels.",
+        Mistake("inverted", tr("the step size upside down (WᵀWH / H)"),
+                tr("Lee and Seung divide H by WᵀWH, so that the H in front of the gradient step cancels."),
                 _eq(CH06, "eq-step-H"), lambda p: (p["W"].T @ p["W"] @ p["H"]) / p["H"]),
-        Mistake("no-H", "the H in the numerator left out (1 / (WᵀWH))",
-                "without H_ij on top the step does not turn the subtraction into a multiplication.",
+        Mistake("no-H", tr("the H in the numerator left out (1 / (WᵀWH))"),
+                tr("without H_ij on top the step does not turn the subtraction into a multiplication."),
                 _eq(CH06, "eq-mu-H-derivation"), lambda p: 1 / (p["W"].T @ p["W"] @ p["H"])),
-        Mistake("WtV", "WᵀV in the denominator (H / (WᵀV))",
-                "the denominator is the positive part of the gradient, WᵀWH, not the negative part WᵀV.",
+        Mistake("WtV", tr("WᵀV in the denominator (H / (WᵀV))"),
+                tr("the denominator is the positive part of the gradient, WᵀWH, not the negative part WᵀV."),
                 _eq(CH06, "eq-step-H"), lambda p: p["H"] / (p["W"].T @ p["V"])),
-        Mistake("missing-transpose", "a missing transpose (H / (WWᵀH) or H / (WWH))",
-                "WᵀW is the r×r Gram matrix of the columns of W.", _eq(CH06, "eq-step-H"),
+        Mistake("missing-transpose", tr("a missing transpose (H / (WWᵀH) or H / (WWH))"),
+                tr("WᵀW is the r×r Gram matrix of the columns of W."), _eq(CH06, "eq-step-H"),
                 lambda p: p["H"] / (p["W"] @ p["W"] @ p["H"])),
-        Mistake("matrix-product", "slide 13's matrix product (H @ … instead of H ∘ …)",
-                "the step size is an entrywise quotient; a matrix product has the wrong shape, or wrong numbers "
-                "when the shapes happen to fit.", f"{ERRATA}#slide-13-tamanho-do-passo",
+        Mistake("matrix-product", tr("slide 13's matrix product (H @ … instead of H ∘ …)"),
+                tr("the step size is an entrywise quotient; a matrix product has the wrong shape, or wrong numbers "
+                   "when the shapes happen to fit."), f"{ERRATA}#slide-13-tamanho-do-passo",
                 lambda p: p["H"] @ (1 / (p["W"].T @ p["W"] @ p["H"]))),
     ),
 )
@@ -897,28 +930,28 @@ UPDATE_H = Exercise(
     magnitude=lambda p: _mu_magnitude(p["H"], _mu_H(p["V"], p["W"], p["H"])),
     problems=_matrix_problems, sparse=True, probe_mn=True,
     mistakes=(
-        Mistake("plus-Wtv", "the slide-25 line with + Wᵀv",
-                "H − α_H ∘ (WᵀWH + WᵀV) simplifies to −H ∘ WᵀV / (WᵀWH), negative; the gradient has − WᵀV.",
+        Mistake("plus-Wtv", tr("the slide-25 line with + Wᵀv"),
+                tr("H − α_H ∘ (WᵀWH + WᵀV) simplifies to −H ∘ WᵀV / (WᵀWH), negative; the gradient has − WᵀV."),
                 f"{ERRATA}#slide-25-tamanho-do-passo", lambda p: -_mu_H(p["V"], p["W"], p["H"])),
-        Mistake("swapped", "numerator and denominator swapped (H ∘ WᵀWH / (WᵀV))",
-                "the data WᵀV is on top: where WH is too small, the ratio is > 1 and H grows.",
+        Mistake("swapped", tr("numerator and denominator swapped (H ∘ WᵀWH / (WᵀV))"),
+                tr("the data WᵀV is on top: where WH is too small, the ratio is > 1 and H grows."),
                 _eq(CH06, "eq-mu-H"), lambda p: p["H"] * (p["W"].T @ p["W"] @ p["H"]) / (p["W"].T @ p["V"])),
-        Mistake("no-H", "the factor H left out (WᵀV / (WᵀWH))",
-                "the update multiplies the current H by the ratio; the ratio alone forgets where H was.",
+        Mistake("no-H", tr("the factor H left out (WᵀV / (WᵀWH))"),
+                tr("the update multiplies the current H by the ratio; the ratio alone forgets where H was."),
                 _eq(CH06, "eq-mu-H"), lambda p: (p["W"].T @ p["V"]) / (p["W"].T @ p["W"] @ p["H"])),
-        Mistake("missing-transpose", "a missing transpose (W in place of Wᵀ)",
-                "WᵀV and WᵀW: the r×m matrix Wᵀ multiplies V and W from the left.", _eq(CH06, "eq-mu-H"),
+        Mistake("missing-transpose", tr("a missing transpose (W in place of Wᵀ)"),
+                tr("WᵀV and WᵀW: the r×m matrix Wᵀ multiplies V and W from the left."), _eq(CH06, "eq-mu-H"),
                 lambda p: p["H"] * (p["W"] @ p["V"]) / (p["W"] @ p["W"] @ p["H"])),
-        Mistake("ascent", "a gradient step with the sign flipped (H + α_H ∘ ∇_H f)",
-                "a step goes against the gradient, H − α_H ∘ ∇_H f; with + it climbs: H ∘ (2 − WᵀV / (WᵀWH)).",
+        Mistake("ascent", tr("a gradient step with the sign flipped (H + α_H ∘ ∇_H f)"),
+                tr("a step goes against the gradient, H − α_H ∘ ∇_H f; with + it climbs: H ∘ (2 − WᵀV / (WᵀWH))."),
                 _eq(CH06, "eq-mu-H-derivation"),
                 lambda p: p["H"] * (2 - (p["W"].T @ p["V"]) / (p["W"].T @ p["W"] @ p["H"]))),
-        Mistake("matrix-product", "slide 13's matrix product (H @ ratio, not H ∘ ratio)",
-                "the update multiplies entry by entry; a matrix product has the wrong shape, or wrong numbers "
-                "when the shapes happen to fit.", f"{ERRATA}#slide-13-tamanho-do-passo",
+        Mistake("matrix-product", tr("slide 13's matrix product (H @ ratio, not H ∘ ratio)"),
+                tr("the update multiplies entry by entry; a matrix product has the wrong shape, or wrong numbers "
+                   "when the shapes happen to fit."), f"{ERRATA}#slide-13-tamanho-do-passo",
                 lambda p: p["H"] @ ((p["W"].T @ p["V"]) / (p["W"].T @ p["W"] @ p["H"]))),
-        Mistake("W-update", "the W update in place of the H update",
-                "W ∘ VHᵀ / (WHHᵀ) updates W (m×r); H ∘ WᵀV / (WᵀWH) updates H (r×n).",
+        Mistake("W-update", tr("the W update in place of the H update"),
+                tr("W ∘ VHᵀ / (WHHᵀ) updates W (m×r); H ∘ WᵀV / (WᵀWH) updates H (r×n)."),
                 _eq(CH06, "eq-mu-W"), lambda p: _mu_W(p["V"], p["W"], p["H"])),
     ),
 )
@@ -929,24 +962,24 @@ UPDATE_W = Exercise(
     magnitude=lambda p: _mu_magnitude(p["W"], _mu_W(p["V"], p["W"], p["H"])),
     problems=_matrix_problems, probe_mn=True,
     mistakes=(
-        Mistake("minus-VHt-sign", "the + sign of slide 25, written for W (W − α_W ∘ (WHHᵀ + VHᵀ))",
-                "it simplifies to −W ∘ VHᵀ / (WHHᵀ), negative; the gradient has − VHᵀ.",
+        Mistake("minus-VHt-sign", tr("the + sign of slide 25, written for W (W − α_W ∘ (WHHᵀ + VHᵀ))"),
+                tr("it simplifies to −W ∘ VHᵀ / (WHHᵀ), negative; the gradient has − VHᵀ."),
                 f"{ERRATA}#slide-25-tamanho-do-passo", lambda p: -_mu_W(p["V"], p["W"], p["H"])),
-        Mistake("swapped", "numerator and denominator swapped (W ∘ WHHᵀ / (VHᵀ))",
-                "the data VHᵀ is on top: where WH is too small, the ratio is > 1 and W grows.",
+        Mistake("swapped", tr("numerator and denominator swapped (W ∘ WHHᵀ / (VHᵀ))"),
+                tr("the data VHᵀ is on top: where WH is too small, the ratio is > 1 and W grows."),
                 _eq(CH06, "eq-mu-W"), lambda p: p["W"] * (p["W"] @ p["H"] @ p["H"].T) / (p["V"] @ p["H"].T)),
-        Mistake("no-W", "the factor W left out (VHᵀ / (WHHᵀ))",
-                "the update multiplies the current W by the ratio.", _eq(CH06, "eq-mu-W"),
+        Mistake("no-W", tr("the factor W left out (VHᵀ / (WHHᵀ))"),
+                tr("the update multiplies the current W by the ratio."), _eq(CH06, "eq-mu-W"),
                 lambda p: (p["V"] @ p["H"].T) / (p["W"] @ p["H"] @ p["H"].T)),
-        Mistake("missing-transpose", "a missing transpose (H in place of Hᵀ)",
-                "VHᵀ and HHᵀ: the n×r matrix Hᵀ multiplies from the right.", _eq(CH06, "eq-mu-W"),
+        Mistake("missing-transpose", tr("a missing transpose (H in place of Hᵀ)"),
+                tr("VHᵀ and HHᵀ: the n×r matrix Hᵀ multiplies from the right."), _eq(CH06, "eq-mu-W"),
                 lambda p: p["W"] * (p["V"] @ p["H"]) / (p["W"] @ p["H"] @ p["H"])),
-        Mistake("matrix-product", "slide 13's matrix product (W @ ratio, not W ∘ ratio)",
-                "the update multiplies entry by entry; a matrix product has the wrong shape, or wrong numbers "
-                "when the shapes happen to fit.", f"{ERRATA}#slide-13-tamanho-do-passo",
+        Mistake("matrix-product", tr("slide 13's matrix product (W @ ratio, not W ∘ ratio)"),
+                tr("the update multiplies entry by entry; a matrix product has the wrong shape, or wrong numbers "
+                   "when the shapes happen to fit."), f"{ERRATA}#slide-13-tamanho-do-passo",
                 lambda p: p["W"] @ ((p["V"] @ p["H"].T) / (p["W"] @ p["H"] @ p["H"].T))),
-        Mistake("H-update", "the H update in place of the W update",
-                "H ∘ WᵀV / (WᵀWH) updates H (r×n); W ∘ VHᵀ / (WHHᵀ) updates W (m×r).",
+        Mistake("H-update", tr("the H update in place of the W update"),
+                tr("H ∘ WᵀV / (WᵀWH) updates H (r×n); W ∘ VHᵀ / (WHHᵀ) updates W (m×r)."),
                 _eq(CH06, "eq-mu-H"), lambda p: _mu_H(p["V"], p["W"], p["H"])),
     ),
 )
@@ -970,32 +1003,32 @@ def _iteration_magnitude(p):
 
 
 ITERATION = Exercise(
-    name="iteration", formula="W ← W ∘ VHᵀ/(WHHᵀ), then H ← H ∘ WᵀV/(WᵀWH) with the new W",
+    name="iteration", formula=tr("W ← W ∘ VHᵀ/(WHHᵀ), then H ← H ∘ WᵀV/(WᵀWH) with the new W"),
     where=_eq(CH06, "eq-mu-alternating"), args=("V", "W", "H"), output=("W", "H"),
     reference=_package_iteration, magnitude=_iteration_magnitude, problems=_matrix_problems,
     mistakes=(
-        Mistake("old-W", "slide 14's W⁽ᵏ⁾ in the H update",
-                "slide 6 alternates: H is updated with the new W⁽ᵏ⁺¹⁾; with the old one both move at once, "
-                "a scheme the theorem does not cover.", f"{ERRATA}#slide-14-formula-de-atualizacao",
+        Mistake("old-W", tr("slide 14's W⁽ᵏ⁾ in the H update"),
+                tr("slide 6 alternates: H is updated with the new W⁽ᵏ⁺¹⁾; with the old one both move at once, "
+                   "a scheme the theorem does not cover."), f"{ERRATA}#slide-14-formula-de-atualizacao",
                 lambda p: (_mu_W(p["V"], p["W"], p["H"]), _mu_H(p["V"], p["W"], p["H"]))),
-        Mistake("H-first", "H updated first, then W with the new H",
-                "one iteration of the lecture updates W first (slide 6), then H with the new W.",
+        Mistake("H-first", tr("H updated first, then W with the new H"),
+                tr("one iteration of the lecture updates W first (slide 6), then H with the new W."),
                 _eq(CH06, "eq-mu-alternating"),
                 lambda p: (_mu_W(p["V"], p["W"], _mu_H(p["V"], p["W"], p["H"])), _mu_H(p["V"], p["W"], p["H"]))),
-        Mistake("plus-Wtv", "the slide-25 sign (+ WᵀV) in the H update",
-                "H − α_H ∘ (WᵀWH + WᵀV) is −H ∘ WᵀV / (WᵀWH), negative.",
+        Mistake("plus-Wtv", tr("the slide-25 sign (+ WᵀV) in the H update"),
+                tr("H − α_H ∘ (WᵀWH + WᵀV) is −H ∘ WᵀV / (WᵀWH), negative."),
                 f"{ERRATA}#slide-25-tamanho-do-passo",
                 lambda p: (_iteration(p)[0], -_iteration(p)[1])),
-        Mistake("swapped-H", "numerator and denominator swapped in the H update",
-                "the data WᵀV is on top.", _eq(CH06, "eq-mu-H"),
+        Mistake("swapped-H", tr("numerator and denominator swapped in the H update"),
+                tr("the data WᵀV is on top."), _eq(CH06, "eq-mu-H"),
                 lambda p: (_iteration(p)[0], p["H"] * (_iteration(p)[0].T @ _iteration(p)[0] @ p["H"])
                            / (_iteration(p)[0].T @ p["V"]))),
-        Mistake("swapped-W", "numerator and denominator swapped in the W update",
-                "the data VHᵀ is on top.", _eq(CH06, "eq-mu-W"),
+        Mistake("swapped-W", tr("numerator and denominator swapped in the W update"),
+                tr("the data VHᵀ is on top."), _eq(CH06, "eq-mu-W"),
                 lambda p: (lambda W1: (W1, _mu_H(p["V"], W1, p["H"])))(
                     p["W"] * (p["W"] @ p["H"] @ p["H"].T) / (p["V"] @ p["H"].T))),
-        Mistake("H-unchanged", "H left as it was (only W updated)",
-                "one iteration updates both factors.", _eq(CH06, "eq-mu-alternating"),
+        Mistake("H-unchanged", tr("H left as it was (only W updated)"),
+                tr("one iteration updates both factors."), _eq(CH06, "eq-mu-alternating"),
                 lambda p: (_mu_W(p["V"], p["W"], p["H"]), p["H"])),
     ),
 )
@@ -1010,21 +1043,21 @@ PROJECTED_STEP_H = Exercise(
     magnitude=lambda p: p["H"] + p["alpha"] * (p["W"].T @ (p["W"] @ p["H"] + p["V"])),
     problems=_step_problems,
     mistakes=(
-        Mistake("no-projection", "the projection left out (H − α∇_H f)",
-                "a fixed step can make entries negative; max(0, ·) puts them back on the boundary.",
+        Mistake("no-projection", tr("the projection left out (H − α∇_H f)"),
+                tr("a fixed step can make entries negative; max(0, ·) puts them back on the boundary."),
                 _eq(CH03, "eq-agd-projected"),
                 lambda p: p["H"] - p["alpha"] * _grad_H(p)),
-        Mistake("ascent", "the step taken uphill (max(0, H + α∇_H f))",
-                "gradient descent subtracts the gradient.", _eq(CH03, "eq-agd-step"),
+        Mistake("ascent", tr("the step taken uphill (max(0, H + α∇_H f))"),
+                tr("gradient descent subtracts the gradient."), _eq(CH03, "eq-agd-step"),
                 lambda p: np.maximum(p["H"] + p["alpha"] * _grad_H(p), 0)),
-        Mistake("abs", "|H − α∇_H f| in place of max(0, ·)",
-                "the projection onto H ≥ 0 sets negative entries to 0; it does not flip their sign.",
+        Mistake("abs", tr("|H − α∇_H f| in place of max(0, ·)"),
+                tr("the projection onto H ≥ 0 sets negative entries to 0; it does not flip their sign."),
                 _eq(CH03, "eq-agd-projected"), lambda p: np.abs(p["H"] - p["alpha"] * _grad_H(p))),
-        Mistake("other-gradient", "the gradient in W, (WH − V)Hᵀ, in the step for H",
-                "the step for H uses ∇_H f = Wᵀ(WH − V).", _eq(CH05, "eq-grad-H"),
+        Mistake("other-gradient", tr("the gradient in W, (WH − V)Hᵀ, in the step for H"),
+                tr("the step for H uses ∇_H f = Wᵀ(WH − V)."), _eq(CH05, "eq-grad-H"),
                 lambda p: np.maximum(p["H"] - p["alpha"] * _grad_W(p), 0)),
-        Mistake("factor-2", "a factor 2 on the gradient (max(0, H − 2αWᵀ(WH − V)))",
-                "the ½ of f cancels the 2 of the derivative.", _eq(CH05, "eq-grad-H"),
+        Mistake("factor-2", tr("a factor 2 on the gradient (max(0, H − 2αWᵀ(WH − V)))"),
+                tr("the ½ of f cancels the 2 of the derivative."), _eq(CH05, "eq-grad-H"),
                 lambda p: np.maximum(p["H"] - 2 * p["alpha"] * _grad_H(p), 0)),
     ),
 )
@@ -1036,22 +1069,22 @@ GRAD_TR_XTAX = Exercise(
     name="grad_tr_XtAX", formula="∇_X tr(XᵀAX) = (A + Aᵀ)X", where=_eq(CH04, "eq-tr-4"), args=("A", "X"),
     output="∇_X", reference=lambda p: calculus.grad_tr_XtAX(p["A"], p["X"]),
     magnitude=lambda p: (2 * np.abs(p["A"])) @ np.abs(p["X"]) + np.abs(p["A"]).T @ np.abs(p["X"]),
-    problems=_trace_problems, covers="square and not, A not symmetric, X of any sign, scales 1e-3 to 1e3",
+    problems=_trace_problems, covers=tr("square and not, A not symmetric, X of any sign, scales 1e-3 to 1e3"),
     mistakes=(
-        Mistake("symmetric", "2AX, which holds only for a symmetric A",
-                "A need not be symmetric: each of the two X's in XᵀAX gives a term, AX and AᵀX.",
+        Mistake("symmetric", tr("2AX, which holds only for a symmetric A"),
+                tr("A need not be symmetric: each of the two X's in XᵀAX gives a term, AX and AᵀX."),
                 _eq(CH04, "eq-tr-4"), lambda p: 2 * p["A"] @ p["X"]),
-        Mistake("one-term", "AX alone (one of the two X's forgotten)",
-                "X appears twice in XᵀAX; the product rule gives a term for each.", _eq(CH04, "eq-tr-4"),
+        Mistake("one-term", tr("AX alone (one of the two X's forgotten)"),
+                tr("X appears twice in XᵀAX; the product rule gives a term for each."), _eq(CH04, "eq-tr-4"),
                 lambda p: p["A"] @ p["X"]),
-        Mistake("At-only", "AᵀX alone (one of the two X's forgotten)",
-                "X appears twice in XᵀAX; the product rule gives a term for each.", _eq(CH04, "eq-tr-4"),
+        Mistake("At-only", tr("AᵀX alone (one of the two X's forgotten)"),
+                tr("X appears twice in XᵀAX; the product rule gives a term for each."), _eq(CH04, "eq-tr-4"),
                 lambda p: p["A"].T @ p["X"]),
-        Mistake("right-side", "X(A + Aᵀ), base property 4's form, for tr(XAXᵀ)",
-                "for tr(XᵀAX) the matrix A multiplies X from the left.", _eq(CH04, "eq-base-4"),
+        Mistake("right-side", tr("X(A + Aᵀ), base property 4's form, for tr(XAXᵀ)"),
+                tr("for tr(XᵀAX) the matrix A multiplies X from the left."), _eq(CH04, "eq-base-4"),
                 lambda p: p["X"] @ (p["A"] + p["A"].T)),
-        Mistake("transposed-X", "(A + Aᵀ)Xᵀ: the gradient with the shape of Xᵀ",
-                "the gradient has the shape of X.", _eq(CH04, "eq-mc-gradient"),
+        Mistake("transposed-X", tr("(A + Aᵀ)Xᵀ: the gradient with the shape of Xᵀ"),
+                tr("the gradient has the shape of X."), _eq(CH04, "eq-mc-gradient"),
                 lambda p: (p["A"] + p["A"].T) @ p["X"].T),
     ),
 )
@@ -1090,27 +1123,27 @@ K_EXERCISE = Exercise(
     name="K", formula="K(hᵏ) = Diag([WᵀWhᵏ]_a / hᵏ_a)", where=_eq(CH07, "eq-07-K"), args=("W", "h_k"),
     output="K", reference=lambda p: auxiliary.K_matrix(p["W"], p["h_k"]),
     magnitude=lambda p: np.abs(_K(p)) + np.max(np.abs(_K(p))) * (1 - np.eye(p["h_k"].size)),
-    problems=_column_problems, covers="square W and not, scales 1e-3 to 1e3, zero entries in W and v, hᵏ > 0",
+    problems=_column_problems, covers=tr("square W and not, scales 1e-3 to 1e3, zero entries in W and v, hᵏ > 0"),
     mistakes=(
-        Mistake("jacobi", "the Jacobi diagonal Diag(WᵀW)",
-                "Diag(WᵀW) is not always ⪰ WᵀW; the lecture's K weighs the rows of WᵀW by hᵏ_b / hᵏ_a.",
+        Mistake("jacobi", tr("the Jacobi diagonal Diag(WᵀW)"),
+                tr("Diag(WᵀW) is not always ⪰ WᵀW; the lecture's K weighs the rows of WᵀW by hᵏ_b / hᵏ_a."),
                 _eq(CH07, "eq-07-K"), lambda p: np.diag(np.diag(p["W"].T @ p["W"]))),
-        Mistake("hessian", "the Hessian WᵀW itself",
-                "with K = WᵀW, G is F again: the point of K is to be diagonal, so that G is easy to minimize.",
+        Mistake("hessian", tr("the Hessian WᵀW itself"),
+                tr("with K = WᵀW, G is F again: the point of K is to be diagonal, so that G is easy to minimize."),
                 _eq(CH07, "eq-07-G"), lambda p: p["W"].T @ p["W"]),
-        Mistake("inverse", "K⁻¹ = Diag(hᵏ_a / [WᵀWhᵏ]_a) in place of K",
-                "K divides WᵀWhᵏ by hᵏ; its inverse is the step size of the update.", _eq(CH07, "eq-07-argmin"),
+        Mistake("inverse", tr("K⁻¹ = Diag(hᵏ_a / [WᵀWhᵏ]_a) in place of K"),
+                tr("K divides WᵀWhᵏ by hᵏ; its inverse is the step size of the update."), _eq(CH07, "eq-07-argmin"),
                 lambda p: np.diag(p["h_k"] / (p["W"].T @ p["W"] @ p["h_k"]))),
-        Mistake("no-division", "Diag(WᵀWhᵏ), without the division by hᵏ",
-                "each diagonal entry is [WᵀWhᵏ]_a divided by hᵏ_a.", _eq(CH07, "eq-07-K"),
+        Mistake("no-division", tr("Diag(WᵀWhᵏ), without the division by hᵏ"),
+                tr("each diagonal entry is [WᵀWhᵏ]_a divided by hᵏ_a."), _eq(CH07, "eq-07-K"),
                 lambda p: np.diag(p["W"].T @ p["W"] @ p["h_k"])),
-        Mistake("slide21", "slide 21's y₁/x₁ repeated on the diagonal",
-                "the a-th diagonal entry is y_a / x_a, with y = WᵀWhᵏ and x = hᵏ.",
+        Mistake("slide21", tr("slide 21's y₁/x₁ repeated on the diagonal"),
+                tr("the a-th diagonal entry is y_a / x_a, with y = WᵀWhᵏ and x = hᵏ."),
                 f"{ERRATA}#slide-21-definicao-de-g",
                 lambda p: np.eye(p["h_k"].size) * (p["W"].T @ p["W"] @ p["h_k"])[0] / p["h_k"][0]),
-        Mistake("row-sums", "Diag(WᵀW 1), the row sums of WᵀW",
-                "that diagonal also lies above WᵀW (Gershgorin), but it is not the lecture's K, whose "
-                "minimizer is the multiplicative update.", _eq(CH07, "eq-07-K"),
+        Mistake("row-sums", tr("Diag(WᵀW 1), the row sums of WᵀW"),
+                tr("that diagonal also lies above WᵀW (Gershgorin), but it is not the lecture's K, whose "
+                   "minimizer is the multiplicative update."), _eq(CH07, "eq-07-K"),
                 lambda p: np.diag((p["W"].T @ p["W"]).sum(axis=1))),
     ),
 )
@@ -1120,24 +1153,24 @@ G_EXERCISE = Exercise(
     where=_eq(CH07, "eq-07-G"), args=("W", "v", "h_k", "h"), output="G",
     reference=lambda p: auxiliary.auxiliary_G(p["W"], p["v"], p["h_k"], p["h"]),
     magnitude=_G_magnitude, problems=lambda: _column_problems(with_h=True), scalar=True,
-    covers="square W and not, scales 1e-3 to 1e3, zero entries in W and v, hᵏ > 0",
+    covers=tr("square W and not, scales 1e-3 to 1e3, zero entries in W and v, hᵏ > 0"),
     mistakes=(
-        Mistake("hessian", "WᵀW in place of K (that is F, not G)",
-                "with the Hessian, the expansion is exact: F. G replaces WᵀW by the diagonal K ⪰ WᵀW.",
+        Mistake("hessian", tr("WᵀW in place of K (that is F, not G)"),
+                tr("with the Hessian, the expansion is exact: F. G replaces WᵀW by the diagonal K ⪰ WᵀW."),
                 _eq(CH07, "eq-07-taylor"), lambda p: _G(p, K=p["W"].T @ p["W"])),
-        Mistake("jacobi", "the Jacobi diagonal Diag(WᵀW) in place of K",
-                "the lecture's K is Diag([WᵀWhᵏ]_a / hᵏ_a).", _eq(CH07, "eq-07-K"),
+        Mistake("jacobi", tr("the Jacobi diagonal Diag(WᵀW) in place of K"),
+                tr("the lecture's K is Diag([WᵀWhᵏ]_a / hᵏ_a)."), _eq(CH07, "eq-07-K"),
                 lambda p: _G(p, K=np.diag(np.diag(p["W"].T @ p["W"])))),
-        Mistake("no-half", "the ½ of the quadratic term left out",
-                "a second-order Taylor term is ½ dᵀKd.", _eq(CH07, "eq-07-G"),
+        Mistake("no-half", tr("the ½ of the quadratic term left out"),
+                tr("a second-order Taylor term is ½ dᵀKd."), _eq(CH07, "eq-07-G"),
                 lambda p: _G(p, K=2 * _K(p))),
-        Mistake("gradient-sign", "the gradient with the wrong sign (Wᵀv − WᵀWhᵏ)",
-                "∇f(hᵏ) = WᵀWhᵏ − Wᵀv, the derivative of ½‖Wh − v‖².", _eq(CH07, "eq-07-gradient"),
+        Mistake("gradient-sign", tr("the gradient with the wrong sign (Wᵀv − WᵀWhᵏ)"),
+                tr("∇f(hᵏ) = WᵀWhᵏ − Wᵀv, the derivative of ½‖Wh − v‖²."), _eq(CH07, "eq-07-gradient"),
                 lambda p: _G(p) - 2 * float((p["W"].T @ (p["W"] @ p["h_k"] - p["v"])) @ (p["h"] - p["h_k"]))),
-        Mistake("minus-vtv", "slide 19's − vᵀv in f(hᵏ)",
-                "½‖Whᵏ − v‖² expands to ½(hᵏᵀWᵀWhᵏ − 2hᵏᵀWᵀv + vᵀv): + vᵀv.",
+        Mistake("minus-vtv", tr("slide 19's − vᵀv in f(hᵏ)"),
+                tr("½‖Whᵏ − v‖² expands to ½(hᵏᵀWᵀWhᵏ − 2hᵏᵀWᵀv + vᵀv): + vᵀv."),
                 f"{ERRATA}#slide-19-definicao-de-g", lambda p: _G(p) - float(p["v"] @ p["v"])),
-        Mistake("f-no-half", "f(hᵏ) without its ½ (‖Whᵏ − v‖²)",
+        Mistake("f-no-half", tr("f(hᵏ) without its ½ (‖Whᵏ − v‖²)"),
                 "f(h) = ½‖Wh − v‖².", _eq(CH07, "eq-07-column-objective"),
                 lambda p: _G(p) + 0.5 * float(np.sum((p["W"] @ p["h_k"] - p["v"]) ** 2))),
     ),
@@ -1147,26 +1180,26 @@ ARGMIN_G = Exercise(
     name="argmin_G", formula="hᵏ − K⁻¹∇f(hᵏ) = hᵏ ∘ Wᵀv / (WᵀWhᵏ)", where=_eq(CH07, "eq-07-argmin"),
     args=("W", "v", "h_k"), output="h", reference=lambda p: auxiliary.argmin_G(p["W"], p["v"], p["h_k"]),
     magnitude=lambda p: 2 * p["h_k"] + _argmin_G(p), problems=_column_problems,
-    covers="square W and not, scales 1e-3 to 1e3, zero entries in W and v, hᵏ > 0",
+    covers=tr("square W and not, scales 1e-3 to 1e3, zero entries in W and v, hᵏ > 0"),
     mistakes=(
-        Mistake("plus-Wtv", "the slide-25 line with + Wᵀv",
-                "hᵏ − K⁻¹(WᵀWhᵏ + Wᵀv) simplifies to −hᵏ ∘ Wᵀv / (WᵀWhᵏ), negative; the gradient has − Wᵀv.",
+        Mistake("plus-Wtv", tr("the slide-25 line with + Wᵀv"),
+                tr("hᵏ − K⁻¹(WᵀWhᵏ + Wᵀv) simplifies to −hᵏ ∘ Wᵀv / (WᵀWhᵏ), negative; the gradient has − Wᵀv."),
                 f"{ERRATA}#slide-25-tamanho-do-passo", lambda p: -_argmin_G(p)),
-        Mistake("K-not-inverse", "K in place of K⁻¹ (hᵏ − K∇f(hᵏ))",
-                "setting ∇f(hᵏ) + K(h − hᵏ) = 0 gives h = hᵏ − K⁻¹∇f(hᵏ).", _eq(CH07, "eq-07-grad-G"),
+        Mistake("K-not-inverse", tr("K in place of K⁻¹ (hᵏ − K∇f(hᵏ))"),
+                tr("setting ∇f(hᵏ) + K(h − hᵏ) = 0 gives h = hᵏ − K⁻¹∇f(hᵏ)."), _eq(CH07, "eq-07-grad-G"),
                 lambda p: p["h_k"] - np.diag(_K(p)) * (p["W"].T @ (p["W"] @ p["h_k"] - p["v"]))),
-        Mistake("jacobi", "the Jacobi diagonal Diag(WᵀW) in place of K",
-                "with Diag(WᵀW) the step is not the multiplicative update (and may break h ≥ 0).",
+        Mistake("jacobi", tr("the Jacobi diagonal Diag(WᵀW) in place of K"),
+                tr("with Diag(WᵀW) the step is not the multiplicative update (and may break h ≥ 0)."),
                 _eq(CH07, "eq-07-K"),
                 lambda p: p["h_k"] - (p["W"].T @ (p["W"] @ p["h_k"] - p["v"])) / np.diag(p["W"].T @ p["W"])),
-        Mistake("swapped", "numerator and denominator swapped (hᵏ ∘ WᵀWhᵏ / (Wᵀv))",
-                "the data Wᵀv is on top.", _eq(CH07, "eq-07-mu-derivation"),
+        Mistake("swapped", tr("numerator and denominator swapped (hᵏ ∘ WᵀWhᵏ / (Wᵀv))"),
+                tr("the data Wᵀv is on top."), _eq(CH07, "eq-07-mu-derivation"),
                 lambda p: p["h_k"] * (p["W"].T @ p["W"] @ p["h_k"]) / (p["W"].T @ p["v"])),
-        Mistake("ascent", "the step taken uphill (hᵏ + K⁻¹∇f(hᵏ))",
-                "the minimizer of G moves against the gradient.", _eq(CH07, "eq-07-argmin"),
+        Mistake("ascent", tr("the step taken uphill (hᵏ + K⁻¹∇f(hᵏ))"),
+                tr("the minimizer of G moves against the gradient."), _eq(CH07, "eq-07-argmin"),
                 lambda p: 2 * p["h_k"] - _argmin_G(p)),
-        Mistake("newton", "the Hessian's inverse, (WᵀW)⁻¹, in place of K⁻¹",
-                "that minimizes F itself (a least-squares solve), not G, and may leave h ≥ 0.",
+        Mistake("newton", tr("the Hessian's inverse, (WᵀW)⁻¹, in place of K⁻¹"),
+                tr("that minimizes F itself (a least-squares solve), not G, and may leave h ≥ 0."),
                 _eq(CH07, "eq-07-taylor"),
                 lambda p: np.linalg.solve(p["W"].T @ p["W"], p["W"].T @ p["v"])),
     ),
@@ -1190,25 +1223,25 @@ KL_UPDATE_H = Exercise(
     output="H", reference=lambda p: kl.kl_update_H(p["V"], p["W"], p["H"]),
     magnitude=_kl_H, problems=_matrix_problems,
     mistakes=(
-        Mistake("no-normalisation", "the normalisation Σ_k W_ka dropped (H ∘ Wᵀ(V / WH))",
-                "the denominator Σ_k W_ka comes from the term Σ_ia W_ia h_a of G; without it the update is "
-                "not the minimizer of G.", _eq(CH10, "eq-10-kl-mu"),
+        Mistake("no-normalisation", tr("the normalisation Σ_k W_ka dropped (H ∘ Wᵀ(V / WH))"),
+                tr("the denominator Σ_k W_ka comes from the term Σ_ia W_ia h_a of G; without it the update is "
+                   "not the minimizer of G."), _eq(CH10, "eq-10-kl-mu"),
                 lambda p: p["H"] * (p["W"].T @ (p["V"] / (p["W"] @ p["H"])))),
-        Mistake("frobenius", "the Frobenius update H ∘ WᵀV / (WᵀWH)",
-                "that minimizes ½‖V − WH‖², not the divergence D(V‖WH).", _eq(CH06, "eq-mu-H"),
+        Mistake("frobenius", tr("the Frobenius update H ∘ WᵀV / (WᵀWH)"),
+                tr("that minimizes ½‖V − WH‖², not the divergence D(V‖WH)."), _eq(CH06, "eq-mu-H"),
                 lambda p: _mu_H(p["V"], p["W"], p["H"])),
-        Mistake("ratio-inverted", "the ratio upside down (WH / V)",
-                "the ratio is V_iμ / [WH]_iμ: where WH is too small, it pushes H up.", _eq(CH10, "eq-10-kl-mu"),
+        Mistake("ratio-inverted", tr("the ratio upside down (WH / V)"),
+                tr("the ratio is V_iμ / [WH]_iμ: where WH is too small, it pushes H up."), _eq(CH10, "eq-10-kl-mu"),
                 lambda p: p["H"] * (p["W"].T @ ((p["W"] @ p["H"]) / p["V"])) / p["W"].sum(axis=0)[:, None]),
-        Mistake("total-sum", "normalised by the sum of all of W (ΣW)",
-                "each row a of H is divided by the sum of its own column of W, Σ_k W_ka.",
+        Mistake("total-sum", tr("normalised by the sum of all of W (ΣW)"),
+                tr("each row a of H is divided by the sum of its own column of W, Σ_k W_ka."),
                 _eq(CH10, "eq-10-kl-mu"),
                 lambda p: p["H"] * (p["W"].T @ (p["V"] / (p["W"] @ p["H"]))) / p["W"].sum()),
-        Mistake("W-normaliser", "normalised by the sums of H (Σ_ν H_aν, the W update's denominator)",
-                "the H update divides by the column sums of W, Σ_k W_ka.", _eq(CH10, "eq-10-kl-mu"),
+        Mistake("W-normaliser", tr("normalised by the sums of H (Σ_ν H_aν, the W update's denominator)"),
+                tr("the H update divides by the column sums of W, Σ_k W_ka."), _eq(CH10, "eq-10-kl-mu"),
                 lambda p: p["H"] * (p["W"].T @ (p["V"] / (p["W"] @ p["H"]))) / p["H"].sum(axis=1)[:, None]),
-        Mistake("missing-transpose", "a missing transpose (W in place of Wᵀ)",
-                "Σ_i W_ia (V/WH)_iμ is [Wᵀ(V/WH)]_aμ.", _eq(CH10, "eq-10-kl-mu"),
+        Mistake("missing-transpose", tr("a missing transpose (W in place of Wᵀ)"),
+                tr("Σ_i W_ia (V/WH)_iμ is [Wᵀ(V/WH)]_aμ."), _eq(CH10, "eq-10-kl-mu"),
                 lambda p: p["H"] * (p["W"] @ (p["V"] / (p["W"] @ p["H"]))) / p["W"].sum(axis=0)[:, None]),
     ),
 )
@@ -1218,21 +1251,21 @@ KL_UPDATE_W = Exercise(
     output="W", reference=lambda p: kl.kl_update_W(p["V"], p["W"], p["H"]),
     magnitude=_kl_W, problems=_matrix_problems,
     mistakes=(
-        Mistake("no-normalisation", "the normalisation Σ_ν H_aν dropped (W ∘ (V / WH)Hᵀ)",
-                "without the denominator the update is not the minimizer of the auxiliary function.",
+        Mistake("no-normalisation", tr("the normalisation Σ_ν H_aν dropped (W ∘ (V / WH)Hᵀ)"),
+                tr("without the denominator the update is not the minimizer of the auxiliary function."),
                 _eq(CH10, "eq-10-kl-mu"), lambda p: p["W"] * ((p["V"] / (p["W"] @ p["H"])) @ p["H"].T)),
-        Mistake("frobenius", "the Frobenius update W ∘ VHᵀ / (WHHᵀ)",
-                "that minimizes ½‖V − WH‖², not the divergence D(V‖WH).", _eq(CH06, "eq-mu-W"),
+        Mistake("frobenius", tr("the Frobenius update W ∘ VHᵀ / (WHHᵀ)"),
+                tr("that minimizes ½‖V − WH‖², not the divergence D(V‖WH)."), _eq(CH06, "eq-mu-W"),
                 lambda p: _mu_W(p["V"], p["W"], p["H"])),
-        Mistake("ratio-inverted", "the ratio upside down (WH / V)",
-                "the ratio is V_iμ / [WH]_iμ.", _eq(CH10, "eq-10-kl-mu"),
+        Mistake("ratio-inverted", tr("the ratio upside down (WH / V)"),
+                tr("the ratio is V_iμ / [WH]_iμ."), _eq(CH10, "eq-10-kl-mu"),
                 lambda p: p["W"] * (((p["W"] @ p["H"]) / p["V"]) @ p["H"].T) / p["H"].sum(axis=1)[None, :]),
-        Mistake("total-sum", "normalised by the sum of all of H (ΣH)",
-                "each column a of W is divided by the sum of its own row of H, Σ_ν H_aν.",
+        Mistake("total-sum", tr("normalised by the sum of all of H (ΣH)"),
+                tr("each column a of W is divided by the sum of its own row of H, Σ_ν H_aν."),
                 _eq(CH10, "eq-10-kl-mu"),
                 lambda p: p["W"] * ((p["V"] / (p["W"] @ p["H"])) @ p["H"].T) / p["H"].sum()),
-        Mistake("H-normaliser", "normalised by the sums of W (Σ_k W_ka, the H update's denominator)",
-                "the W update divides by the row sums of H, Σ_ν H_aν.", _eq(CH10, "eq-10-kl-mu"),
+        Mistake("H-normaliser", tr("normalised by the sums of W (Σ_k W_ka, the H update's denominator)"),
+                tr("the W update divides by the row sums of H, Σ_ν H_aν."), _eq(CH10, "eq-10-kl-mu"),
                 lambda p: p["W"] * ((p["V"] / (p["W"] @ p["H"])) @ p["H"].T) / p["W"].sum(axis=0)[None, :]),
     ),
 )

@@ -10,6 +10,8 @@ import re
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .messages import tr
+
 
 def image_grid(images, shape, *, columns=None, titles=None, cmap="gray_r", figsize=None, suptitle=None,
                scale_each=True):
@@ -76,8 +78,8 @@ def loss_curve(losses, *, ax=None, label=None, relative_to=None, title=None):
     if relative_to:
         values = values / relative_to
     ax.semilogy(np.arange(len(values)), values, label=label)
-    ax.set_xlabel("iteration k")
-    ax.set_ylabel("f(W, H)" if not relative_to else "f(W, H), relative")
+    ax.set_xlabel(tr("iteration k"))
+    ax.set_ylabel("f(W, H)" if not relative_to else tr("f(W, H), relative"))
     if title:
         ax.set_title(title)
     if label:
@@ -105,8 +107,8 @@ def negative_fraction_curve(fractions, *, ax=None, label=None, title=None):
         _, ax = plt.subplots(figsize=(6, 3.5))
     values = 100 * np.asarray(fractions, dtype=float)
     ax.plot(np.arange(len(values)), values, label=label)
-    ax.set_xlabel("iteration k")
-    ax.set_ylabel("negative entries of W and H (%)")
+    ax.set_xlabel(tr("iteration k"))
+    ax.set_ylabel(tr("negative entries of W and H (%)"))
     ax.set_ylim(bottom=0)
     if title:
         ax.set_title(title)
@@ -173,21 +175,21 @@ def loss_and_smallest_entry(runs, *, title=None, loss_top=None, figsize=(7, 6.4)
     for label, (losses, smallest) in runs.items():
         k = np.arange(len(losses))
         if loss_top is not None and np.max(losses) > loss_top:
-            label = f"{label} (leaves the plot: f = {np.max(losses):.0e})"
+            label = tr("{label} (leaves the plot: f = {peak:.0e})").format(label=label, peak=np.max(losses))
         (line,) = top.semilogy(k, losses, label=label)
         bottom.plot(k, smallest, color=line.get_color(), label=label)
-    top.set_ylabel("f(W, H) = ½‖V − WH‖²\n(log scale)")
+    top.set_ylabel(tr("f(W, H) = ½‖V − WH‖²\n(log scale)"))
     if loss_top is not None:
         lowest = min(np.min(losses) for losses, _ in runs.values())
         top.set_ylim(0.8 * lowest, loss_top)
-    top.set_title("the loss")
+    top.set_title(tr("the loss"))
     top.grid(True, which="both", alpha=0.3)
     top.legend(fontsize=8)
     bottom.axhline(0, color="black", linewidth=0.8)
     bottom.set_yscale("symlog", linthresh=1e-2)
-    bottom.set_xlabel("iteration k")
-    bottom.set_ylabel("min(min W, min H)\n(symlog scale)")
-    bottom.set_title("the smallest entry: below 0 leaves W ≥ 0, H ≥ 0")
+    bottom.set_xlabel(tr("iteration k"))
+    bottom.set_ylabel(tr("min(min W, min H)\n(symlog scale)"))
+    bottom.set_title(tr("the smallest entry: below 0 leaves W ≥ 0, H ≥ 0"))
     bottom.grid(True, alpha=0.3)
     if title:
         fig.suptitle(title)
@@ -221,12 +223,12 @@ def product_order_cost(sizes, rank, seconds_cheap, seconds_dear, *, title=None, 
     fig, (top, bottom) = plt.subplots(2, 1, figsize=figsize, sharex=True)
     top.loglog(sizes, 2 * sizes * rank**2, "o-", label="W(HHᵀ): (m + n) r²")
     top.loglog(sizes, 2 * sizes**2 * rank, "s-", label="(WH)Hᵀ: 2 m n r")
-    top.set_ylabel("multiply-adds (counted)")
-    top.set_title(f"operations, r = {rank}")
+    top.set_ylabel(tr("multiply-adds (counted)"))
+    top.set_title(tr("operations, r = {rank}").format(rank=rank))
     bottom.loglog(sizes, seconds_cheap, "o-", label="W @ (H @ H.T)")
     bottom.loglog(sizes, seconds_dear, "s-", label="(W @ H) @ H.T")
-    bottom.set_ylabel("seconds (median of repeats)")
-    bottom.set_title("measured time on this machine")
+    bottom.set_ylabel(tr("seconds (median of repeats)"))
+    bottom.set_title(tr("measured time on this machine"))
     bottom.set_xlabel("m = n")
     bottom.set_xticks(sizes, [str(int(size)) for size in sizes])
     bottom.set_xticks([], minor=True)
@@ -360,8 +362,8 @@ def factorization_diagram(m, n, r, *, values=None, column=None, ax=None, title=N
             x = left[name] + column * widths[name] / n + (widths[name] / n - cw) / 2
             ax.add_patch(Rectangle((x, -heights[name]), cw, heights[name], **outline))
         ax.add_patch(Rectangle((left["W"], -heights["W"]), widths["W"], heights["W"], **outline))
-        ax.text(left["H"] + widths["H"] / 2, 0.03, f"column j = {column}:  $v_j = W\\,h_j$", ha="center",
-                va="bottom", fontsize=10, color="crimson")
+        ax.text(left["H"] + widths["H"] / 2, 0.03, tr("column j = {column}:  $v_j = W\\,h_j$").format(column=column),
+                ha="center", va="bottom", fontsize=10, color="crimson")
     if values is not None:
         cw, ch = widths["V"] / n, heights["V"] / m
         for i, label in enumerate(row_labels or []):
@@ -381,8 +383,7 @@ def factorization_diagram(m, n, r, *, values=None, column=None, ax=None, title=N
     return ax
 
 
-def error_vs_rank(ranks, errors, *, ax=None, title=None, ylabel=r"relative error $\|V - WH\|_F \,/\, \|V\|_F$",
-                  log=False, legend_loc="best"):
+def error_vs_rank(ranks, errors, *, ax=None, title=None, ylabel=None, log=False, legend_loc="best"):
     """Plot one or more error curves against the rank r (for example NMF against the truncated SVD).
 
     Parameters
@@ -391,7 +392,9 @@ def error_vs_rank(ranks, errors, *, ax=None, title=None, ylabel=r"relative error
     errors : dict of str to array_like
         A label for each curve and its errors, one per rank.
     ax : matplotlib Axes or None
-    title, ylabel : str or None
+    title : str or None
+    ylabel : str or None
+        Default: ``relative error ‖V − WH‖_F / ‖V‖_F`` (in the book's language).
     log : bool
         Logarithmic error axis.
     legend_loc : str
@@ -412,8 +415,8 @@ def error_vs_rank(ranks, errors, *, ax=None, title=None, ylabel=r"relative error
         ax.plot(ranks, values, marker + "-", label=label, markersize=4)
     if log:
         ax.set_yscale("log")
-    ax.set_xlabel("rank r")
-    ax.set_ylabel(ylabel)
+    ax.set_xlabel(tr("rank r"))
+    ax.set_ylabel(tr(r"relative error $\|V - WH\|_F \,/\, \|V\|_F$") if ylabel is None else ylabel)
     ax.set_xticks(ranks)
     if title:
         ax.set_title(title)
@@ -554,7 +557,7 @@ def basis_comparison(rows, shape, *, original=None, columns=7, figsize=(10, 10.5
         signed = bool(spec.get("signed", False))
         _show_montage(row[0], basis, shape, signed, columns)
         row[0].set_ylabel(spec["name"], fontsize=13, rotation=0, ha="right", va="center")
-        row[0].set_title(f"{basis.shape[1]} basis images", fontsize=10)
+        row[0].set_title(tr("{count} basis images").format(count=basis.shape[1]), fontsize=10)
         grid = np.full(int(np.ceil(len(encoding) / columns)) * columns, np.nan)
         grid[:len(encoding)] = encoding
         limit = np.abs(encoding).max() or 1.0
@@ -563,15 +566,16 @@ def basis_comparison(rows, shape, *, original=None, columns=7, figsize=(10, 10.5
         row[1].imshow(grid.reshape(-1, columns), cmap=cmap, vmin=-limit if signed else 0, vmax=limit,
                       interpolation="nearest")
         used = int(np.sum(np.abs(encoding) > 1e-3 * limit))
-        row[1].set_title(f"× encoding h\n({used} of {len(encoding)} above 10⁻³ of the largest)", fontsize=10)
+        row[1].set_title(tr("× encoding h\n({used} of {count} above 10⁻³ of the largest)").format(
+            used=used, count=len(encoding)), fontsize=10)
         row[1].set_xticks([])
         row[1].set_yticks([])
         row[2].imshow(np.asarray(spec["reconstruction"]).reshape(shape), cmap="gray_r", interpolation="nearest")
-        row[2].set_title("= rebuilt face", fontsize=10)
+        row[2].set_title(tr("= rebuilt face"), fontsize=10)
         row[2].set_axis_off()
         if original is not None:
             row[3].imshow(np.asarray(original).reshape(shape), cmap="gray_r", interpolation="nearest")
-            row[3].set_title("original", fontsize=10)
+            row[3].set_title(tr("original"), fontsize=10)
             row[3].set_axis_off()
     if suptitle:
         fig.suptitle(suptitle)
@@ -620,22 +624,29 @@ def parts_sum(W, h, shape, *, original=None, top=6, figsize=(9.5, 6.4), suptitle
         ax.set_axis_off()
 
     if original is not None:
-        picture(fig.add_subplot(grid[0, 0]), original, "original")
+        picture(fig.add_subplot(grid[0, 0]), original, tr("original"))
     for index, a in enumerate(order[:top]):
         term = h[a] * W[:, a]
+        share = tr("{share:.0%} of the mass").format(share=term.sum() / total)
         picture(fig.add_subplot(grid[0, index + 1]), term,
-                f"{'+ ' if index else ''}part {a}, h = {h[a]:.2f}\n{term.sum() / total:.0%} of the mass")
+                ("+ " if index else "") + tr("part {a}, h = {weight:.2f}").format(a=a, weight=h[a]) + "\n" + share)
     cumulative = np.cumsum(W[:, order] * h[order], axis=1)
     for index, count in enumerate(counts):
-        label = f"all {r} parts = W h" if count == r else f"largest {count} part{'s' if count > 1 else ''}"
-        picture(fig.add_subplot(grid[1, index]), cumulative[:, count - 1],
-                f"{label}\n{cumulative[:, count - 1].sum() / total:.0%} of the mass", whole.max())
+        if count == r:
+            label = tr("all {r} parts = W h").format(r=r)
+        elif count > 1:
+            label = tr("largest {count} parts").format(count=count)
+        else:
+            label = tr("largest {count} part").format(count=count)
+        share = tr("{share:.0%} of the mass").format(share=cumulative[:, count - 1].sum() / total)
+        picture(fig.add_subplot(grid[1, index]), cumulative[:, count - 1], f"{label}\n{share}", whole.max())
     bars = fig.add_subplot(grid[2, :])
     chosen = set(order[:top].tolist())
     bars.bar(np.arange(r), h, color=["C3" if a in chosen else "0.6" for a in range(r)])
-    bars.set_xlabel("part a (column of W)")
-    bars.set_ylabel("weight h_a")
-    bars.set_title(f"all {r} weights of this image (red: the {top} parts drawn in the first row)", fontsize=10)
+    bars.set_xlabel(tr("part a (column of W)"))
+    bars.set_ylabel(tr("weight h_a"))
+    bars.set_title(tr("all {r} weights of this image (red: the {top} parts drawn in the first row)").format(
+        r=r, top=top), fontsize=10)
     bars.set_xlim(-0.6, r - 0.4)
     bars.grid(True, axis="y", alpha=0.3)
     if suptitle:
@@ -644,8 +655,7 @@ def parts_sum(W, h, shape, *, original=None, top=6, figsize=(9.5, 6.4), suptitle
     return fig
 
 
-def localization_histogram(values, *, bins=None, ax=None, title=None,
-                           xlabel="share of the image's mass in its 10% largest pixels"):
+def localization_histogram(values, *, bins=None, ax=None, title=None, xlabel=None):
     """Overlaid histograms of a per-image localization measure, one per method.
 
     Parameters
@@ -654,7 +664,9 @@ def localization_histogram(values, *, bins=None, ax=None, title=None,
         Method name to one value per basis image.
     bins : array_like or None
     ax : matplotlib Axes or None
-    title, xlabel : str
+    title : str or None
+    xlabel : str or None
+        Default: "share of the image's mass in its 10% largest pixels" (in the book's language).
 
     Returns
     -------
@@ -664,9 +676,10 @@ def localization_histogram(values, *, bins=None, ax=None, title=None,
         _, ax = plt.subplots(figsize=(7, 3.2))
     bins = np.linspace(0, 1, 41) if bins is None else bins
     for name, v in values.items():
-        ax.hist(np.asarray(v), bins=bins, alpha=0.6, label=f"{name} (mean {np.mean(v):.2f})")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("basis images")
+        label = tr("{name} (mean {mean:.2f})").format(name=name, mean=np.mean(v))
+        ax.hist(np.asarray(v), bins=bins, alpha=0.6, label=label)
+    ax.set_xlabel(tr("share of the image's mass in its 10% largest pixels") if xlabel is None else xlabel)
+    ax.set_ylabel(tr("basis images"))
     ax.legend()
     if title:
         ax.set_title(title)
@@ -674,7 +687,7 @@ def localization_histogram(values, *, bins=None, ax=None, title=None,
     return ax
 
 
-def mixture_bars(weights, labels, *, ax=None, title=None, xlabel="share of the document's weight"):
+def mixture_bars(weights, labels, *, ax=None, title=None, xlabel=None):
     """A horizontal bar per topic: how much of one document each topic explains.
 
     Parameters
@@ -684,7 +697,9 @@ def mixture_bars(weights, labels, *, ax=None, title=None, xlabel="share of the d
     labels : list of str
         A label per topic (for example its top words).
     ax : matplotlib Axes or None
-    title, xlabel : str
+    title : str or None
+    xlabel : str or None
+        Default: "share of the document's weight" (in the book's language).
 
     Returns
     -------
@@ -697,7 +712,7 @@ def mixture_bars(weights, labels, *, ax=None, title=None, xlabel="share of the d
         _, ax = plt.subplots(figsize=(8, 0.32 * len(share) + 1.2))
     ax.barh(np.arange(len(share)), share[order], color="C0")
     ax.set_yticks(np.arange(len(share)), [labels[i] for i in order], fontsize=9)
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel(tr("share of the document's weight") if xlabel is None else xlabel)
     ax.set_xlim(0, 1)
     for y, value in enumerate(share[order]):
         ax.text(value + 0.01, y, f"{value:.0%}", va="center", fontsize=8)
@@ -745,8 +760,8 @@ def mm_slice(W, v, h_k, h_next, *, ax=None, t=None, ylim=None, title=None):
     ax.annotate("", xy=(1, G_next), xytext=(0, F_k), arrowprops={"arrowstyle": "->", "color": "0.3"})
     ax.annotate("", xy=(1, F_next), xytext=(1, G_next), arrowprops={"arrowstyle": "->", "color": "0.3"})
     ax.set_xticks([0, 1], [r"$h^k$", r"$h^{k+1}$"])
-    ax.set_xlabel("position on the line through $h^k$ and $h^{k+1}$")
-    ax.set_ylabel("loss of the column")
+    ax.set_xlabel(tr("position on the line through $h^k$ and $h^{k+1}$"))
+    ax.set_ylabel(tr("loss of the column"))
     if ylim is not None:
         ax.set_ylim(*ylim)
     if title:
@@ -803,7 +818,7 @@ def mm_contours(W, v, iterates, *, ax=None, ellipses=None, extent=None, title=No
         ax.plot(*iterates[k + 1], "x", color=color, ms=8)
     ax.plot(iterates[:, 0], iterates[:, 1], "o-", color="k", ms=3, lw=1, label="$h^0, h^1, \\ldots$")
     best = np.linalg.lstsq(np.asarray(W, dtype=float), np.asarray(v, dtype=float), rcond=None)[0]
-    ax.plot(*best, "*", color="C3", ms=11, label="minimizer of F")
+    ax.plot(*best, "*", color="C3", ms=11, label=tr("minimizer of F"))
     ax.set_xlabel("$h_1$")
     ax.set_ylabel("$h_2$")
     ax.set_aspect("equal")
@@ -845,9 +860,9 @@ def mm_animation_html(W, v, iterates, *, interval=900):
         left.clear()
         right.clear()
         mm_slice(W, v, iterates[k], iterates[k + 1], ax=left, ylim=(0, top),
-                 title=f"step k = {k}: F and $G(\\cdot \\mid h^k)$ on a line")
+                 title=tr("step k = {k}: F and $G(\\cdot \\mid h^k)$ on a line").format(k=k))
         mm_contours(W, v, iterates[: k + 2], ax=right, ellipses=[k], extent=extent,
-                    title=f"the plane of h: the ellipse of G at k = {k}")
+                    title=tr("the plane of h: the ellipse of G at k = {k}").format(k=k))
         fig.tight_layout()
         return []
 
@@ -913,11 +928,11 @@ def solver_race(race, *, title=None, figsize=None):
             if sk:  # separate timed runs, one per point: no line between them
                 style.update(linestyle="none", markersize=4)
             right.loglog(seconds[keep], excess[keep], **style)
-        left.set_xlabel("iteration k")
-        right.set_xlabel("seconds (this machine)")
-        left.set_ylabel(f"relative error − {lowest:.4f}")
-        left.set_title(f"{label}: against iterations", fontsize=10)
-        right.set_title(f"{label}: against time", fontsize=10)
+        left.set_xlabel(tr("iteration k"))
+        right.set_xlabel(tr("seconds (this machine)"))
+        left.set_ylabel(tr("relative error − {lowest:.4f}").format(lowest=lowest))
+        left.set_title(tr("{label}: against iterations").format(label=label), fontsize=10)
+        right.set_title(tr("{label}: against time").format(label=label), fontsize=10)
         for ax in (left, right):
             ax.grid(True, which="both", alpha=0.3)
     axes[0, 1].legend(fontsize=8)
@@ -974,8 +989,8 @@ def benchmark_curves(bench, *, title=None, figsize=None):
                 ax.plot([row["min_seconds"]], [marks], marker="v", color=color, markersize=8)
         shape = " × ".join(map(str, case["shape"]))
         ax.set_title(f"{case['case']} ({shape}), r = {case['rank']}", fontsize=10)
-        ax.set_xlabel("seconds (benchmark machine); ▼ = reached the target")
-        ax.set_ylabel(f"relative error − target ({target:.5f})")
+        ax.set_xlabel(tr("seconds (benchmark machine); ▼ = reached the target"))
+        ax.set_ylabel(tr("relative error − target ({target:.5f})").format(target=target))
         ax.grid(True, which="both", alpha=0.3)
     axes[0, -1].legend(fontsize=7)
     if title:

@@ -47,6 +47,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._validation import check_count, check_matrix, check_rank
+from .messages import tr
 from .solver import nmf
 
 __all__ = ["Explorer", "explorer", "default_iterations", "INITS", "STATIC_ENV"]
@@ -334,8 +335,8 @@ class Explorer:
         W, H_shown = self._shown_state(key, iteration)
         approx = W @ H_shown
         if self.kind == "text":
-            parts = _top_words_html(W, self.row_labels, "part")
-            recon = _top_words_html(approx, self.row_labels, "WH, column", self.columns)
+            parts = _top_words_html(W, self.row_labels, tr("part"))
+            recon = _top_words_html(approx, self.row_labels, tr("WH, column"), self.columns)
         elif self.kind == "images":
             parts = _png(_tile(W, self.image_shape, self.parts_cmap, scale_each=True))
             recon = _png(_tile(approx, self.image_shape, self.cmap, scale_each=False,
@@ -351,7 +352,7 @@ class Explorer:
 
     def _data_view(self):
         if self.kind == "text":
-            return _top_words_html(self._data, self.row_labels, "V, column", self.columns)
+            return _top_words_html(self._data, self.row_labels, tr("V, column"), self.columns)
         if self.kind == "images":
             return _png(_tile(self._data, self.image_shape, self.cmap, scale_each=False, vmax=_vmax(self._data),
                               columns=len(self.columns)))
@@ -402,7 +403,7 @@ class Explorer:
         errors, y_low, y_high = self._curve_geometry(start, ranks)
         ks = np.unique(np.round(np.expm1(np.linspace(0, math.log1p(self.last), 160))).astype(int))
         parts = [f'<svg class="nmfx-loss" viewBox="0 0 {_SVG_W} {_SVG_H}" role="img" '
-                 f'aria-label="relative error against iteration, one curve per rank">']
+                 f'aria-label="{tr("relative error against iteration, one curve per rank")}">']
         plot_bottom, plot_right = _SVG_H - _SVG_BOTTOM, _SVG_W - _SVG_RIGHT
         parts.append(f'<rect x="{_SVG_LEFT}" y="{_SVG_TOP}" width="{plot_right - _SVG_LEFT}" '
                      f'height="{plot_bottom - _SVG_TOP}" class="nmfx-frame"/>')
@@ -415,7 +416,7 @@ class Explorer:
             parts.append(f'<line x1="{_SVG_LEFT}" x2="{plot_right}" y1="{y}" y2="{y}" class="nmfx-grid"/>'
                          f'<text x="{_SVG_LEFT - 4}" y="{y + 4}" text-anchor="end">{_fmt_tick(value)}</text>')
         parts.append(f'<text x="{(_SVG_LEFT + plot_right) / 2}" y="{_SVG_H - 4}" text-anchor="middle">'
-                     f'iteration k (log scale)</text>')
+                     f'{tr("iteration k (log scale)")}</text>')
         ends = [self._xy(self.last, errors[r][self.last], y_low, y_high)[1] for r in ranks]
         label_y = _spread(ends, _LABEL_GAP, _SVG_TOP + _LABEL_GAP / 2, plot_bottom)
         curves = []
@@ -429,14 +430,14 @@ class Explorer:
 
     def _captions(self):
         if self.kind == "images":
-            return ("parts: the columns of W", "top: columns of V · bottom: their reconstruction WH")
+            return (tr("parts: the columns of W"), tr("top: columns of V · bottom: their reconstruction WH"))
         if self.kind == "text":
-            return ("parts: top words of each column of W", "top words of some columns of V and of WH")
-        return ("W: one column per part (each scaled to its maximum)",
-                "left: columns of V · right: the same columns of WH")
+            return (tr("parts: top words of each column of W"), tr("top words of some columns of V and of WH"))
+        return (tr("W: one column per part (each scaled to its maximum)"),
+                tr("left: columns of V · right: the same columns of WH"))
 
     def _status(self, rank, iteration, err):
-        return (f'rank <b>r = {rank}</b> · iteration <b>k = {iteration}</b> · relative error '
+        return (f'{tr("rank")} <b>r = {rank}</b> · {tr("iteration")} <b>k = {iteration}</b> · {tr("relative error")} '
                 f'‖V − WH‖/‖V‖ = <b>{err:.4f}</b>')
 
     def _panel(self, role, content):
@@ -462,8 +463,9 @@ class Explorer:
                 f'<figure class="nmfx-panel nmfx-p-parts"><figcaption>{parts_caption}</figcaption>'
                 f'{self._panel("parts", frame["parts"])}</figure>'
                 f'<figure class="nmfx-panel nmfx-p-recon"><figcaption>{recon_caption}</figcaption>{recon}</figure>'
-                f'<figure class="nmfx-panel nmfx-p-loss"><figcaption>relative error ‖V − WH‖/‖V‖, every rank '
-                f'computed; the dot is (k, error) of the chosen rank</figcaption>{loss_svg}</figure>'
+                f'<figure class="nmfx-panel nmfx-p-loss"><figcaption>'
+                f'{tr("relative error ‖V − WH‖/‖V‖, every rank computed; the dot is (k, error) of the chosen rank")}'
+                f'</figcaption>{loss_svg}</figure>'
                 f'</div><div class="nmfx-status" aria-live="polite">{self._status(rank, iteration, frame["err"])}'
                 f'</div>{note}')
 
@@ -487,18 +489,20 @@ class Explorer:
         data = {"ranks": self.ranks, "iterations": self.iterations, "frames": frames, "kind": self.kind}
         controls = (
             f'<div class="nmfx-controls">'
-            f'<label class="nmfx-control"><span>rank r = <output class="nmfx-rank-value">{rank}</output></span>'
-            f'<input type="range" class="nmfx-rank" min="0" max="{len(self.ranks) - 1}" step="1" value="{r_index}" '
-            f'aria-label="rank r" aria-valuetext="r = {rank}"></label>'
-            f'<label class="nmfx-control"><span>iteration k = <output class="nmfx-iteration-value">{iteration}'
-            f'</output></span><input type="range" class="nmfx-iteration" min="0" max="{len(self.iterations) - 1}" '
-            f'step="1" value="{k_index}" aria-label="iteration k" aria-valuetext="k = {iteration}"></label>'
+            f'<label class="nmfx-control"><span>{tr("rank r")} = <output class="nmfx-rank-value">{rank}</output>'
+            f'</span><input type="range" class="nmfx-rank" min="0" max="{len(self.ranks) - 1}" step="1" '
+            f'value="{r_index}" aria-label="{tr("rank r")}" aria-valuetext="r = {rank}"></label>'
+            f'<label class="nmfx-control"><span>{tr("iteration k")} = <output class="nmfx-iteration-value">'
+            f'{iteration}</output></span><input type="range" class="nmfx-iteration" min="0" '
+            f'max="{len(self.iterations) - 1}" step="1" value="{k_index}" aria-label="{tr("iteration k")}" '
+            f'aria-valuetext="k = {iteration}"></label>'
             f'</div>')
-        start_name = "a random start, seed " + str(self.seed) if self.init == "random" else f"the {self.init} start"
-        note = (f'<div class="nmfx-note">Precomputed when the book was built: ranks '
-                f'{", ".join(map(str, self.ranks))}, iterations {", ".join(map(str, self.iterations))}, from '
-                f'{start_name}. Run the chapter in Jupyter for a live explorer: any rank from 1 to {self.max_rank}, '
-                f'every iteration, any start.</div>')
+        note = tr("Precomputed when the book was built: ranks {ranks}, iterations {iterations}, from {start}. "
+                  "Run the chapter in Jupyter for a live explorer: any rank from 1 to {max_rank}, every iteration, "
+                  "any start.").format(ranks=", ".join(map(str, self.ranks)),
+                                       iterations=", ".join(map(str, self.iterations)),
+                                       start=self._start_name(self.init, self.seed), max_rank=self.max_rank)
+        note = f'<div class="nmfx-note">{note}</div>'
         body = self._body(rank, iteration, self.frame(rank, iteration, start), controls,
                           self._loss_svg(rank, iteration, start, self.ranks), note)
         payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
@@ -507,14 +511,14 @@ class Explorer:
             f'<style>{_CSS}</style>{body}'
             f'<script type="application/json" class="nmfx-json">{payload}</script>'
             f'<script>{_JS}nmfExplorerInit(document.getElementById("{self._id}"));</script>'
-            f'<noscript>JavaScript is off: the sliders above do not move.</noscript></div>')
+            f'<noscript>{tr("JavaScript is off: the sliders above do not move.")}</noscript></div>')
         return self._html
 
     def save_html(self, path):
         """Write the static view as a standalone page (no kernel, no network)."""
         page = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
                 '<meta name="viewport" content="width=device-width, initial-scale=1">'
-                f'<title>{html.escape(self.title or "NMF explorer")}</title></head>'
+                f'<title>{html.escape(self.title or tr("NMF explorer"))}</title></head>'
                 f'<body style="font-family: sans-serif; max-width: 60rem; margin: auto; padding: 0.5rem">'
                 f'{self.to_html()}</body></html>')
         with open(path, "w", encoding="utf-8") as handle:
@@ -535,7 +539,9 @@ class Explorer:
 
     def _waiting_html(self, rank):
         return (f'<div class="nmf-explorer nmfx-live" data-kind="{self.kind}"><style>{_CSS}{_LIVE_CSS}</style>'
-                f'<div class="nmfx-status">computing the run of rank r = {rank} ({self.last} iterations)…</div></div>')
+                f'<div class="nmfx-status">'
+                f'{tr("computing the run of rank r = {rank} ({last} iterations)…").format(rank=rank, last=self.last)}'
+                f'</div></div>')
 
     @property
     def widget(self):
@@ -544,25 +550,24 @@ class Explorer:
             import ipywidgets as w
 
             style = {"description_width": "initial"}
-            self.rank_slider = w.IntSlider(value=self.rank, min=1, max=self.max_rank, description="rank r",
+            self.rank_slider = w.IntSlider(value=self.rank, min=1, max=self.max_rank, description=tr("rank r"),
                                            continuous_update=False, style=style,
                                            layout=w.Layout(width="auto", flex="1 1 230px"))
             self.iteration_slider = w.IntSlider(value=self.iteration, min=0, max=self.last,
-                                                description="iteration k", continuous_update=True, style=style,
+                                                description=tr("iteration k"), continuous_update=True, style=style,
                                                 layout=w.Layout(width="auto", flex="1 1 230px"))
-            self.init_menu = w.Dropdown(options=[("random", "random"), ("NNDSVD", "nndsvd"),
-                                                 ("NNDSVDa", "nndsvda")], value=self.init, description="start",
+            self.init_menu = w.Dropdown(options=[(tr("random"), "random"), ("NNDSVD", "nndsvd"),
+                                                 ("NNDSVDa", "nndsvda")], value=self.init, description=tr("start"),
                                         style=style, layout=w.Layout(width="auto", flex="0 1 170px"))
-            self.seed_box = w.BoundedIntText(value=self.seed, min=0, max=2**31 - 1, description="seed",
+            self.seed_box = w.BoundedIntText(value=self.seed, min=0, max=2**31 - 1, description=tr("seed"),
                                              style=style, layout=w.Layout(width="auto", flex="0 1 130px"),
                                              disabled=self.init != "random")
             self.progress_box = w.HBox(layout=w.Layout(width="100%", align_items="center", flex_flow="row wrap"))
             self.view = w.HTML(self._waiting_html(self.rank), layout=w.Layout(width="100%"))
-            self.note = w.HTML(
-                f'<small>Live while this cell\'s kernel runs: any rank from 1 to {self.max_rank} is computed '
-                f'when first chosen ({self.last} iterations), then kept. In a notebook reopened from its file, '
-                f'run the cell to make it live again.</small>',
-                layout=w.Layout(width="100%"))
+            note = tr("Live while this cell's kernel runs: any rank from 1 to {max_rank} is computed when first "
+                      "chosen ({last} iterations), then kept. In a notebook reopened from its file, run the cell "
+                      "to make it live again.").format(max_rank=self.max_rank, last=self.last)
+            self.note = w.HTML(f"<small>{note}</small>", layout=w.Layout(width="100%"))
             for control in (self.rank_slider, self.iteration_slider, self.init_menu, self.seed_box):
                 control.observe(self._on_control, names="value")
             controls = w.HBox([self.rank_slider, self.iteration_slider, self.init_menu, self.seed_box],
@@ -577,7 +582,8 @@ class Explorer:
         try:
             self._refresh()
         except Exception as error:  # pragma: no cover - shown to the reader instead of lost in a thread
-            self.view.value = f"<pre>The explorer could not compute its first view: {html.escape(repr(error))}</pre>"
+            text = tr("The explorer could not compute its first view: {error}").format(error=html.escape(repr(error)))
+            self.view.value = f"<pre>{text}</pre>"
 
     def wait(self):
         """Wait until the live widget's first view is computed (it is computed in the background)."""
@@ -601,8 +607,9 @@ class Explorer:
         """Say which run is computed (above the view), with a tqdm bar if ``progress``; return the bar."""
         import ipywidgets as w
 
-        label = w.HTML(f"computing rank <b>r = {rank}</b> ({self.last} iterations from "
-                       f"{self._start_name(*start)})…", layout=w.Layout(flex="0 0 auto", margin="0 12px 0 0"))
+        text = tr("computing rank {rank} ({last} iterations from {start})…").format(
+            rank=f"<b>r = {rank}</b>", last=self.last, start=self._start_name(*start))
+        label = w.HTML(text, layout=w.Layout(flex="0 0 auto", margin="0 12px 0 0"))
         bar = None
         if self.progress:
             try:
@@ -672,16 +679,20 @@ class Explorer:
         display({"text/html": self.saved_html(), "text/plain": self._saved_text()}, raw=True)
 
     def __repr__(self):
-        return (f"NMF explorer ({self.kind}, V {self._V.shape[0]}×{self._V.shape[1]}; ranks 1 to {self.max_rank}, "
-                f"iterations 0 to {self.last}; the book shows ranks {self.ranks})")
+        return tr("NMF explorer ({kind}, V {m}×{n}; ranks 1 to {max_rank}, iterations 0 to {last}; the book shows "
+                  "ranks {ranks})").format(kind=self.kind, m=self._V.shape[0], n=self._V.shape[1],
+                                           max_rank=self.max_rank, last=self.last, ranks=self.ranks)
 
     def _saved_text(self):
-        return (f"Saved view of the explorer: rank r = {self.rank}, iteration k = {self.iteration}, "
-                f"{self._start_name(self.init, self.seed)}. Run the cell to make it live.")
+        return tr("Saved view of the explorer: rank r = {rank}, iteration k = {iteration}, {start}. "
+                  "Run the cell to make it live.").format(rank=self.rank, iteration=self.iteration,
+                                                          start=self._start_name(self.init, self.seed))
 
     @staticmethod
     def _start_name(init, seed):
-        return f"a random start, seed {seed}" if init == "random" else f"the {init} start"
+        if init == "random":
+            return tr("a random start, seed {seed}").format(seed=seed)
+        return tr("the {init} start").format(init=init)
 
     def saved_html(self):
         """The view the notebook keeps of the live explorer: its current frame, loss curve and state.
@@ -696,8 +707,9 @@ class Explorer:
             frame = self.frame(rank, iteration, start)
             svg = self._loss_svg(rank, iteration, start)
         except Exception as error:  # pragma: no cover - the live view shows the same error
-            return (f'<div class="nmfx-saved"><p>The explorer could not compute its view '
-                    f'({html.escape(repr(error))}): run the cell to make it live.</p></div>')
+            text = tr("The explorer could not compute its view ({error}): run the cell to make it live.").format(
+                error=html.escape(repr(error)))
+            return f'<div class="nmfx-saved"><p>{text}</p></div>'
         svg = svg.replace('<svg class="nmfx-loss" ',
                           f'<svg xmlns="{_SVG_NS}" font-family="sans-serif" font-size="11" ', 1)
         svg = svg.replace(">", f"><style>{_SVG_CSS}</style>", 1)
@@ -712,9 +724,11 @@ class Explorer:
         else:
             size = ' style="width:100%;height:240px;display:block;margin:0 0 4px"' if self.kind == "heatmap" else \
                 f" {image}"
-            parts = f'<img src="{frame["parts"]}" alt="parts"{size}>'
-            recon = (f'<img src="{self._data_view()}" alt="columns of V"{size}>'
-                     f'<img src="{frame["recon"]}" alt="their reconstruction WH"{size}>')
+            parts = f'<img src="{frame["parts"]}" alt="{tr("parts")}"{size}>'
+            recon = (f'<img src="{self._data_view()}" alt="{tr("columns of V")}"{size}>'
+                     f'<img src="{frame["recon"]}" alt="{tr("their reconstruction WH")}"{size}>')
+        saved = tr("{saved_view} of the explorer ({start}), as it was when the cell ran: run the cell to make it "
+                   "live.").format(saved_view=f"<b>{tr('Saved view')}</b>", start=self._start_name(*start))
         hide_error = ("<style>.jp-OutputArea-child:has(> .jp-OutputArea-output.jupyter-widgets)"
                       ":has(~ .jp-OutputArea-child .nmfx-saved){display:none}</style>")
         return (
@@ -723,11 +737,10 @@ class Explorer:
             f'<div style="display:grid;grid-template-columns:1.15fr 1fr 1fr;gap:10px 16px;align-items:start">'
             f'<figure {figure}><figcaption {caption}>{parts_caption}</figcaption>{parts}</figure>'
             f'<figure {figure}><figcaption {caption}>{recon_caption}</figcaption>{recon}</figure>'
-            f'<figure {figure}><figcaption {caption}>relative error ‖V − WH‖/‖V‖ of every rank computed</figcaption>'
-            f'<img src="{loss}" alt="relative error against iteration" {image}></figure></div>'
+            f'<figure {figure}><figcaption {caption}>{tr("relative error ‖V − WH‖/‖V‖ of every rank computed")}'
+            f'</figcaption><img src="{loss}" alt="{tr("relative error against iteration")}" {image}></figure></div>'
             f'<div style="margin-top:8px">{self._status(rank, iteration, frame["err"])}</div>'
-            f'<p style="margin:6px 0 0"><b>Saved view</b> of the explorer ({self._start_name(*start)}), as it was '
-            f'when the cell ran: run the cell to make it live.</p></div>')
+            f'<p style="margin:6px 0 0">{saved}</p></div>')
 
     # --- static matplotlib figures (print, PDF) ----------------------------------------------------
 
@@ -741,7 +754,8 @@ class Explorer:
         if self.image_shape is None:
             raise ValueError("plot_parts draws images: give image_shape")
         return plotting.image_grid(W, self.image_shape, cmap=self.parts_cmap,
-                                   suptitle=f"parts (columns of W), r = {rank}, k = {iteration}")
+                                   suptitle=tr("parts (columns of W), r = {rank}, k = {iteration}").format(
+                                       rank=rank, iteration=iteration))
 
     def plot_losses(self, ax=None):
         """Every rank's loss against k (:func:`nmf_teach.plotting.loss_curve`), on one Axes."""
@@ -773,7 +787,8 @@ class Explorer:
             for j, k in enumerate(iterations):
                 ax = axes[i, j]
                 W, _ = self._shown_state(self._key(r, None), k)
-                ax.set_title(f"r = {r}, k = {k}: error {self.relative_error(r, k):.3f}", fontsize=7)
+                error = self.relative_error(r, k)
+                ax.set_title(tr("r = {r}, k = {k}: error {error:.3f}").format(r=r, k=k, error=error), fontsize=7)
                 ax.set_xticks([])
                 ax.set_yticks([])
                 if self.kind == "text":
@@ -783,7 +798,7 @@ class Explorer:
                         words_shown = " ".join(self.row_labels[t] for t in order if W[t, part] > 0)
                         lines.append(f"{part + 1}: " + words_shown.replace("$", r"\$"))  # no mathtext
                     if r > max_parts:
-                        lines.append(f"(first {max_parts} of {r} parts)")
+                        lines.append(tr("(first {max_parts} of {r} parts)").format(max_parts=max_parts, r=r))
                     ax.text(0.03, 0.97, "\n".join(lines), fontsize=5, va="top", ha="left", family="monospace",
                             transform=ax.transAxes)
                 elif self.kind == "images":
@@ -803,14 +818,16 @@ class Explorer:
         buffer = io.BytesIO()
         self.print_grid(iterations).savefig(buffer, format="png", dpi=200)
         uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-        what = {"images": "the parts (columns of W, as images)", "text": "the top words of the parts (columns of W)",
-                "heatmap": "W (one column per part)"}[self.kind]
+        what = {"images": tr("the parts (columns of W, as images)"),
+                "text": tr("the top words of the parts (columns of W)"),
+                "heatmap": tr("W (one column per part)")}[self.kind]
         title = f"{self.title}: {what}" if self.title else what[0].upper() + what[1:]
-        caption = (f"{title} for the ranks r = {', '.join(map(str, self.ranks))} (rows) after "
-                   f"k = {', '.join(map(str, iterations))} iterations (columns), from the book's start; each "
-                   f"panel gives the relative error ‖V − WH‖/‖V‖. This is a printed snapshot of an explorer: "
-                   f"the live one, with sliders over the ranks and iterations, is in the HTML book and, for any "
-                   f"rank from 1 to {self.max_rank} and every iteration, in Jupyter (run the chapter).")
+        caption = tr("{title} for the ranks r = {ranks} (rows) after k = {iterations} iterations (columns), from "
+                     "the book's start; each panel gives the relative error ‖V − WH‖/‖V‖. This is a printed "
+                     "snapshot of an explorer: the live one, with sliders over the ranks and iterations, is in the "
+                     "HTML book and, for any rank from 1 to {max_rank} and every iteration, in Jupyter (run the "
+                     "chapter).").format(title=title, ranks=", ".join(map(str, self.ranks)),
+                                         iterations=", ".join(map(str, iterations)), max_rank=self.max_rank)
         caption = caption.replace("*", r"\*").replace("_", r"\_").replace("`", r"\`")
         return f"```{{figure}} {uri}\n:width: 100%\n\n{caption}\n```\n"
 
@@ -912,7 +929,7 @@ def _top_words_html(X, labels, name, indices=None, top=6):
     for j in range(X.shape[1]):
         column = X[:, j]
         order = np.argsort(-column, kind="stable")[:top]
-        words = " · ".join(html.escape(labels[i]) for i in order if column[i] > 0) or "(empty)"
+        words = " · ".join(html.escape(labels[i]) for i in order if column[i] > 0) or tr("(empty)")
         label = f"{name} {indices[j] if indices is not None else j + 1}"
         items.append(f"<li><b>{label}</b>: {words}</li>")
     return f'<ol class="nmfx-words">{"".join(items)}</ol>'
