@@ -1,6 +1,7 @@
 # nmf-teach: set up, build the book, run every test.
-#   make book   - set up (first time) and build the book into _build/html
-#   make pdf    - set up (first time, with Debian's TeX) and build the book as one PDF: _build/latex/nmf-teach.pdf
+#   make book   - set up (first time) and build the book into _build/html (English) and _build/html/pt (Portuguese)
+#   make pdf    - set up (first time, with Debian's TeX) and build each edition as one PDF: _build/latex/nmf-teach.pdf
+#                 and _build/latex/nmf-teach-pt.pdf
 #   make test   - set up, build the book and its PDF, run ruff and every test (what CI runs)
 #   make test-mindeps - the package's tests with the lowest versions pyproject.toml allows
 #   make bench  - the speed measurements of benchmarks/
@@ -40,26 +41,38 @@ browser:
 # The TeX of the PDF edition: the smallest set of Debian's packages that builds it (xelatex, the LaTeX
 # packages Sphinx and sphinx-jupyterbook-latex load, latexmk, the fonts of _config.yml's latex_elements),
 # rsvg-convert (librsvg2-bin: SVG figures to PDF, tools/pdf_edition.py) and poppler-utils, with which
-# tests/test_pdf.py reads the PDF. About 117 MB to download.
+# tests/test_pdf.py reads the PDF; texlive-lang-portuguese: Portuguese hyphenation for the Portuguese PDF. About 130 MB
+# to download.
 TEX_PACKAGES := texlive-xetex texlive-latex-extra texlive-fonts-recommended latexmk fonts-freefont-otf fonts-dejavu-core \
-    librsvg2-bin poppler-utils
+    texlive-lang-portuguese librsvg2-bin poppler-utils
 tex:
 	@dpkg -s $(TEX_PACKAGES) >/dev/null 2>&1 || \
 	    (apt-get update && apt-get install -y --no-install-recommends $(TEX_PACKAGES))
 
+# Both editions: English in _build/html, Brazilian Portuguese in _build/html/pt (tools/editions.py; the same
+# notebooks, run again with NMF_TEACH_LANG=pt_BR so that what they print is Portuguese).
+PT := _build/editions/pt
 book: setup
 	$(BIN)/python tools/offline_assets.py
 	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/python tools/editions.py config
+	$(BIN)/jupyter-book build . --config $(PT)/_config.yml --path-output $(PT) -W -n --keep-going
+	rm -rf _build/html/pt
+	cp -r $(PT)/_build/html _build/html/pt
 
 # The whole book as one PDF (Sphinx's LaTeX writer, then latexmk with xelatex): _build/latex/nmf-teach.pdf.
 # The explorers appear as printed grids of their frames (nmf_teach.widgets.Explorer.to_markdown).
 # After `make book` the notebooks are not run again: Sphinx reuses the environment the HTML build left in
 # _build/.doctrees (the same configuration), so this adds only the LaTeX (about 1-3 minutes here).
 PDF := _build/latex/nmf-teach.pdf
+PDF_PT := _build/latex/nmf-teach-pt.pdf
 pdf: setup tex
 	$(BIN)/python tools/offline_assets.py  # the same configuration as `make book`, so either reuses the other's run
 	$(BIN)/jupyter-book build . --builder pdflatex -W -n --keep-going
 	touch $(PDF)  # latexmk leaves an unchanged PDF as it was; tests/test_pdf.py rebuilds a PDF older than the book
+	$(BIN)/python tools/editions.py config
+	$(BIN)/jupyter-book build . --builder pdflatex --config $(PT)/_config.yml --path-output $(PT) -W -n --keep-going
+	cp $(PT)/_build/latex/nmf-teach-pt.pdf $(PDF_PT)
 
 test: book pdf
 	$(BIN)/ruff check .

@@ -1,7 +1,7 @@
 """The built book in a real browser (Debian's chromium driven by Playwright), offline.
 
-Over every page of ``_build/html`` (``make test`` builds it first; the folder can
-be changed with ``NMF_TEACH_HTML``), these tests check that
+Over every page of ``_build/html``, both editions (the Portuguese one is ``_build/html/pt``;
+``make test`` builds them first; the folder can be changed with ``NMF_TEACH_HTML``), these tests check that
 
 1. the math renders: MathJax typeset every formula, with no error and no raw TeX left;
 2. every explorer of :mod:`nmf_teach.widgets` works without a kernel: moving the
@@ -38,6 +38,7 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
          "--disable-component-update", "--disable-sync"]
 SKIP_DIRS = {"_static", "_sources", "_images", "reports", "_sphinx_design_static", "_panels_static"}
 SKIP_PAGES = {"search.html", "genindex.html"}
+PT = "pt"   # the Portuguese edition's folder (tools/editions.py)
 MISSING = (f"the built book is missing: {HTML / 'index.html'} does not exist. Build it first "
            f"(`make book`, or `python tools/offline_assets.py && jupyter-book build . -W -n`), "
            f"or point NMF_TEACH_HTML at a built _build/html folder.")
@@ -50,7 +51,8 @@ def book_pages():
     pages = []
     for path in sorted(HTML.rglob("*.html")):
         relative = path.relative_to(HTML)
-        if relative.parts[0] in SKIP_DIRS or relative.name in SKIP_PAGES or relative.as_posix() == "index.html":
+        if (set(relative.parts) & SKIP_DIRS or relative.name in SKIP_PAGES
+                or relative.as_posix() in ("index.html", f"{PT}/index.html")):
             continue
         pages.append(relative.as_posix())
     return pages
@@ -209,7 +211,7 @@ def test_book_has_notebook_chapters():
 def test_launch_buttons(visits, page):
     if page == "<no notebook page>":
         pytest.skip("no notebook page (test_book_has_notebook_chapters fails)")
-    notebook = Path(page).with_suffix(".ipynb").as_posix()
+    notebook = Path(page.removeprefix(f"{PT}/")).with_suffix(".ipynb").as_posix()   # one notebook, two editions
     links = visits[page]["links"]
     binder = [link for link in links if "mybinder.org/v2/gh/" in link and notebook in link]
     colab = [link for link in links if "colab.research.google.com/github/" in link and notebook in link]

@@ -165,6 +165,10 @@ class PrintHtmlOutputs(SphinxPostTransform):
                 bundle += container
 
 
+# The word sphinx-proof's text starts with, in each edition (tools/editions.py).
+PROOF_WORDS = ("Proof", "Demonstração")
+
+
 class TitleProofs(SphinxPostTransform):
     """LaTeX only: sphinx-proof's untitled proof admonition gets the title "Proof" (taken from its text)."""
 
@@ -176,10 +180,11 @@ class TitleProofs(SphinxPostTransform):
             if "proof" not in proof["classes"] or (proof.children and isinstance(proof[0], nodes.title)):
                 continue
             first = next(iter(proof.findall(nodes.Text)), None)
-            if first is None or not first.astext().startswith("Proof. "):
+            word = next((w for w in PROOF_WORDS if first is not None and first.astext().startswith(w + ". ")), None)
+            if word is None:
                 continue
-            first.parent.replace(first, nodes.Text(first.astext()[len("Proof. "):]))
-            proof.insert(0, nodes.title(text="Proof"))
+            first.parent.replace(first, nodes.Text(first.astext()[len(word) + 2:]))
+            proof.insert(0, nodes.title(text=word))
 
 
 class UnnumberedBackMatter(SphinxPostTransform):
