@@ -56,7 +56,7 @@ book: setup
 	$(BIN)/python tools/offline_assets.py
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	$(BIN)/python tools/editions.py config
-	$(BIN)/jupyter-book build . --config $(PT)/_config.yml --path-output $(PT) -W -n --keep-going
+	$(BIN)/jupyter-book build . --config $(PT)/_config.yml --toc $(PT)/_toc.yml --path-output $(PT) -W -n --keep-going
 	rm -rf _build/html/pt
 	cp -r $(PT)/_build/html _build/html/pt
 
@@ -71,7 +71,8 @@ pdf: setup tex
 	$(BIN)/jupyter-book build . --builder pdflatex -W -n --keep-going
 	touch $(PDF)  # latexmk leaves an unchanged PDF as it was; tests/test_pdf.py rebuilds a PDF older than the book
 	$(BIN)/python tools/editions.py config
-	$(BIN)/jupyter-book build . --builder pdflatex --config $(PT)/_config.yml --path-output $(PT) -W -n --keep-going
+	$(BIN)/jupyter-book build . --builder pdflatex --config $(PT)/_config.yml --toc $(PT)/_toc.yml --path-output $(PT) \
+	    -W -n --keep-going
 	cp $(PT)/_build/latex/nmf-teach-pt.pdf $(PDF_PT)
 
 test: book pdf

@@ -1,8 +1,9 @@
-"""The PDF edition (``make pdf``: Jupyter Book's pdflatex builder, xelatex), read back with poppler-utils.
+"""The PDF editions (``make pdf``: Jupyter Book's pdflatex builder, xelatex), read back with poppler-utils.
 
-The PDF is ``_build/latex/nmf-teach.pdf`` (``NMF_TEACH_PDF`` to change it). ``make test`` builds it before
-pytest; run alone, the session fixture builds it once if it is missing or older than the book's sources.
-These tests check that
+The English PDF is ``_build/latex/nmf-teach.pdf`` (``NMF_TEACH_PDF`` to change it), the Portuguese one
+``_build/editions/pt/_build/latex/nmf-teach-pt.pdf`` (``make pdf`` copies it to ``_build/latex/``; see
+tools/editions.py). ``make test`` builds them before pytest; run alone, the session fixture builds each once
+if it is missing or older than the book's sources. These tests check, for each edition, that
 
 1. the page count is plausible for the chapters in ``_toc.yml``;
 2. every chapter's title (the first ``#`` heading of each file in ``_toc.yml``) is in the text;
@@ -11,8 +12,8 @@ These tests check that
 4. every character has a glyph (the LaTeX log) and every font is embedded;
 5. every explorer of :mod:`nmf_teach.widgets` is printed as a figure (an image on the page of its caption),
    never as its text repr;
-6. theorems, proofs (titled "Proof"), equations numbered by chapter as in the HTML book (Theorem 7.1, (6.7))
-   and the bibliography's citations made it through.
+6. theorems, proofs (titled "Proof", "Demonstração"), equations numbered by chapter as in the HTML book
+   (Theorem 7.1, (6.7)) and the bibliography's citations made it through.
 
 A page with a proof and a page with an explorer grid are rendered to PNG (``pdftoppm``) in
 ``_build/screenshots/`` to be looked at. Without the PDF tools (poppler-utils, xelatex, latexmk) the tests
@@ -32,13 +33,24 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 PDF = Path(os.environ.get("NMF_TEACH_PDF", ROOT / "_build" / "latex" / "nmf-teach.pdf")).resolve()
+PT_BUILD = ROOT / "_build" / "editions" / "pt"
+PDF_PT = PT_BUILD / "_build" / "latex" / "nmf-teach-pt.pdf"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 POPPLER = ("pdfinfo", "pdftotext", "pdffonts", "pdftoppm", "pdfimages")
 TEX = ("xelatex", "latexmk")
-# What Explorer.to_markdown's caption says; one per explorer shown in the book.
-EXPLORER_CAPTION = "printed snapshot of an explorer"
+# What each edition's words are: the explorer's printed caption (Explorer.to_markdown; one per explorer),
+# the words saying where the live one is, a theorem, a proof's title, the bibliography's heading, a citation.
+EDITIONS = {
+    "en": {"caption": "printed snapshot of an explorer", "live": ("in the HTML book and", "in Jupyter"),
+           "theorem": "Theorem", "statements": "Theorem|Lemma|Definition|Exercise", "proof": "Proof",
+           "bibliography": "Bibliography", "citation": r"Lee and Seung,? \(?(1999|2001)"},
+    "pt": {"caption": "instantâneo impresso de um explorador", "live": ("no livro em HTML e", "no Jupyter"),
+           "theorem": "Teorema", "statements": "Teorema|Lema|Definição|Exercício", "proof": "Demonstração",
+           "bibliography": "Referências", "citation": r"Lee and Seung,? \(?(1999|2001)"},
+}
 # Sources whose change makes the PDF stale (the fixture then builds it again).
-SOURCES = ("_config.yml", "_toc.yml", "references.bib", "book", "nmf_teach", "tools/pdf_edition.py", "tools/latex")
+SOURCES = ("_config.yml", "_toc.yml", "references.bib", "book", "nmf_teach", "tools/pdf_edition.py", "tools/latex",
+           "tools/editions.py", "locales")
 
 
 def _missing(tools):
@@ -82,12 +94,18 @@ def _markdown_sources(name):
     return [(ROOT / f"{name}.md").read_text(encoding="utf-8")]
 
 
-def _title(name):
-    """The first level-1 heading of a page, as plain text (MyST emphasis and code marks removed)."""
+def _title(name, edition="en"):
+    """The first level-1 heading of a page, as plain text (MyST emphasis and code marks removed), in ``edition``."""
     for source in _markdown_sources(name):
         for line in source.splitlines():
             if line.startswith("# "):
-                return re.sub(r"[*_`]", "", line[2:]).strip()
+                title = line[2:].strip()
+                if edition == "pt":
+                    from nmf_teach.messages import read_po
+
+                    catalog = read_po(ROOT / "locales" / "pt_BR" / "LC_MESSAGES" / "book" / f"{Path(name).name}.po")
+                    title = catalog[title][0]
+                return re.sub(r"[*_`]", "", title).strip()
     raise AssertionError(f"{name} has no '# ' title")
 
 
@@ -125,21 +143,39 @@ def _flat(text):
 # --- the PDF, built once per session ---------------------------------------------------------------------
 
 
+@pytest.fixture(scope="session", params=sorted(EDITIONS))
+def edition(request):
+    """Each edition in turn: "en", "pt"."""
+    return request.param
+
+
 @pytest.fixture(scope="session")
-def pdf():
-    """The PDF's path; built (once) if missing or older than the book's sources."""
+def words(edition):
+    return EDITIONS[edition]
+
+
+@pytest.fixture(scope="session")
+def pdf(edition):
+    """The edition's PDF; built (once) if missing or older than the book's sources."""
     _require(POPPLER, "poppler-utils reads the PDF")
-    if "NMF_TEACH_PDF" not in os.environ and (not PDF.is_file() or PDF.stat().st_mtime < _newest_source()):
+    path = PDF if edition == "en" else PDF_PT
+    if ("NMF_TEACH_PDF" not in os.environ or edition == "pt") and (
+            not path.is_file() or path.stat().st_mtime < _newest_source()):
         _require(TEX, "the PDF is missing or stale and must be built")
         jupyter_book = Path(sys.executable).with_name("jupyter-book")
-        build = subprocess.run([str(jupyter_book), "build", str(ROOT), "--builder", "pdflatex", "-W", "-n",
+        options = []
+        if edition == "pt":
+            subprocess.run([sys.executable, str(ROOT / "tools" / "editions.py"), "config"], check=True, cwd=ROOT)
+            options = ["--config", str(PT_BUILD / "_config.yml"), "--toc", str(PT_BUILD / "_toc.yml"),
+                       "--path-output", str(PT_BUILD)]
+        build = subprocess.run([str(jupyter_book), "build", str(ROOT), "--builder", "pdflatex", *options, "-W", "-n",
                                 "--keep-going"], cwd=ROOT, capture_output=True, text=True)
-        assert build.returncode == 0 and PDF.is_file(), (
+        assert build.returncode == 0 and path.is_file(), (
             f"the PDF build failed (exit {build.returncode}):\n{build.stdout[-4000:]}\n{build.stderr[-4000:]}")
-        PDF.touch()  # up to date now, even where latexmk found nothing to redo and left the file as it was
-    if not PDF.is_file():
-        pytest.fail(f"{PDF} does not exist: build it with `make pdf`")
-    return PDF
+        path.touch()  # up to date now, even where latexmk found nothing to redo and left the file as it was
+    if not path.is_file():
+        pytest.fail(f"{path} does not exist: build it with `make pdf`")
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -179,8 +215,8 @@ def test_page_count_is_plausible(pdf, pages):
     assert len(pages) == count, f"pdftotext gave {len(pages)} pages, pdfinfo says {count}"
 
 
-def test_every_chapter_title_is_in_the_pdf(text):
-    missing = [(name, _title(name)) for name in _toc_files()[1:] if _flat(_title(name)) not in text]
+def test_every_chapter_title_is_in_the_pdf(edition, text):
+    missing = [(name, _title(name, edition)) for name in _toc_files()[1:] if _flat(_title(name, edition)) not in text]
     assert not missing, f"chapter titles not found in the PDF's text: {missing}"
 
 
@@ -191,6 +227,7 @@ def test_nothing_unresolved_or_raw(text):
         "$$": "raw display math",
         "IPython.core.display": "the repr of an output the PDF cannot show",
         "run the cell to make it live": "an explorer's text repr instead of its printed figure",
+        "execute a célula para torná-lo interativo": "an explorer's text repr instead of its printed figure",
     }
     found = {needle: f"{why}: …{text[max(0, i - 80): i + 80]}…" for needle, why in problems.items()
              if (i := text.find(needle)) >= 0}
@@ -216,32 +253,34 @@ def test_every_font_is_embedded(pdf):
     assert not not_embedded, f"fonts not embedded: {not_embedded}"
 
 
-def test_explorers_are_printed_as_figures(pdf, pages, text):
+def test_explorers_are_printed_as_figures(edition, words, pdf, pages, text):
     expected = _explorer_count()
+    caption = words["caption"]
     assert expected >= 1, "the book makes no explorer: update this test"
-    assert text.count(EXPLORER_CAPTION) == expected, (
-        f"{text.count(EXPLORER_CAPTION)} explorer figures in the PDF, {expected} explorers in the book")
-    assert "in the HTML book and" in text and "in Jupyter" in text
-    first = next(i for i, page in enumerate(pages, 1) if EXPLORER_CAPTION in _flat(page))
+    assert text.count(caption) == expected, (
+        f"{text.count(caption)} explorer figures in the PDF, {expected} explorers in the book")
+    assert all(where in text for where in words["live"]), f"the caption does not say {words['live']}"
+    first = next(i for i, page in enumerate(pages, 1) if caption in _flat(page))
     # The grid is an image on the caption's page (a figure and its caption stay on one page).
     images = _run("pdfimages", "-list", "-f", str(first), "-l", str(first), str(pdf)).splitlines()[2:]
     assert any(line.split()[2] == "image" and int(line.split()[3]) >= 400 for line in images), (
         f"no image of at least 400 px wide on page {first} (the explorer's caption): {images}")
-    path = _screenshot(pdf, first, "pdf-explorer")
+    path = _screenshot(pdf, first, f"pdf-{edition}-explorer")
     print(f"page {first} (an explorer's printed grid) rendered to {path}")
 
 
-def test_proofs_theorems_equations_and_references_are_typeset(pdf, pages, text):
+def test_proofs_theorems_equations_and_references_are_typeset(edition, words, pdf, pages, text):
     # Numbered by chapter, as in the HTML book: Theorem 7.1 and (6.7), not Theorem 7.1.1.
-    assert re.search(r"Theorem \d+\.\d+(?![.\d])", text), "no theorem numbered by chapter (Theorem 7.1)"
-    assert not re.search(r"(Theorem|Lemma|Definition|Exercise) \d+\.\d+\.\d+", text), "numbered by section"
+    theorem, proof = words["theorem"], words["proof"]
+    assert re.search(theorem + r" \d+\.\d+(?![.\d])", text), f"no theorem numbered by chapter ({theorem} 7.1)"
+    assert not re.search(f"({words['statements']})" + r" \d+\.\d+\.\d+", text), "numbered by section"
     assert re.search(r"\(\d+\.\d+\)", text), "no numbered equation such as (6.7)"
-    proof_pages = [i for i, page in enumerate(pages, 1) if re.search(r"^ *Proof *$", page, re.M)]
-    assert proof_pages, "no page with a proof (a line 'Proof': the title tools/pdf_edition.py gives a proof)"
-    assert not re.search(r"\bProof\. ", text), "a proof without its title (its text still starts 'Proof. ')"
+    proof_pages = [i for i, page in enumerate(pages, 1) if re.search(f"^ *{proof} *$", page, re.M)]
+    assert proof_pages, f"no page with a proof (a line '{proof}': the title tools/pdf_edition.py gives a proof)"
+    assert not re.search(rf"\b{proof}\. ", text), f"a proof without its title (its text still starts '{proof}. ')"
     # The bibliography: sphinxcontrib-bibtex's entries, cited in the text as (Lee and Seung, 2001).
-    assert "Bibliography" in text and re.search(r"Lee and Seung,? \(?(1999|2001)", text), "no resolved citation"
-    path = _screenshot(pdf, proof_pages[0], "pdf-proof")
+    assert words["bibliography"] in text and re.search(words["citation"], text), "no resolved citation"
+    path = _screenshot(pdf, proof_pages[0], f"pdf-{edition}-proof")
     print(f"page {proof_pages[0]} (a proof) rendered to {path}")
 
 

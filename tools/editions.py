@@ -18,7 +18,7 @@ Two roles in one file:
   ``NMF_TEACH_LANG`` for the kernels;
 * a script::
 
-      python tools/editions.py config        # write the Portuguese build's _config.yml (under _build/)
+      python tools/editions.py config        # write the Portuguese build's _config.yml and _toc.yml (under _build/)
       python tools/editions.py update        # bring every catalog up to the sources (new messages empty)
       python tools/editions.py check         # every message translated, none fuzzy, catalogs current
 
@@ -41,6 +41,9 @@ BOOK_CATALOGS = LOCALES / LANGUAGE / "LC_MESSAGES" / "book"
 CODE_CATALOG = ROOT / "nmf_teach" / "locales" / f"{LANGUAGE}.po"
 BUILD = ROOT / "_build" / "editions"
 PT_CONFIG = BUILD / "pt" / "_config.yml"
+PT_TOC = BUILD / "pt" / "_toc.yml"
+# The captions of _toc.yml's parts (the table of contents is not in the pages' catalogs).
+PT_CAPTIONS = {"Chapters": "Capítulos", "Appendix": "Apêndice", "Back matter": "Material final"}
 TWIN_FOLDER = "pt"                    # the Portuguese pages, relative to the English root
 PT_TITLE = "NMF passo a passo: as atualizações de Lee–Seung e por que funcionam"
 LINK_TEXT = {"en": ("Português", "Esta página em português"), LANGUAGE: ("English", "This page in English")}
@@ -161,12 +164,26 @@ def pt_config():
     return config
 
 
+def pt_toc():
+    """The English ``_toc.yml`` with its parts' captions in Portuguese (every caption must have one)."""
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    for part in toc.get("parts", []):
+        if part.get("caption") not in PT_CAPTIONS:
+            raise ValueError(f"_toc.yml's caption {part.get('caption')!r} has no Portuguese in PT_CAPTIONS")
+        part["caption"] = PT_CAPTIONS[part["caption"]]
+    return toc
+
+
 def write_pt_config():
+    """Write the Portuguese build's _config.yml and _toc.yml (under _build/editions/pt); return the first."""
     import yaml
 
     PT_CONFIG.parent.mkdir(parents=True, exist_ok=True)
-    PT_CONFIG.write_text("# Written by tools/editions.py from _config.yml: do not edit.\n"
-                         + yaml.safe_dump(pt_config(), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    for path, content, source in ((PT_CONFIG, pt_config(), "_config.yml"), (PT_TOC, pt_toc(), "_toc.yml")):
+        path.write_text(f"# Written by tools/editions.py from {source}: do not edit.\n"
+                        + yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return PT_CONFIG
 
 
