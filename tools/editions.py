@@ -86,9 +86,65 @@ def _keep_evaluated_values():
     nb_eval.retrieve_eval_data = retrieve_eval_data
 
 
+def _label_proofs_in_any_language():
+    """Let sphinx-proof find the page of a theorem in the PDF of a translated book.
+
+    Its LaTeX writer names a theorem's label after the page whose section *names* hold the page's title;
+    names are made from the English title, the title is translated, and the theorem was labelled
+    ``None:...``, so that no link or index entry found it (``??``). The nearest enclosing page is used then.
+    """
+    from sphinx_proof import nodes as proof_nodes
+
+    if getattr(proof_nodes.find_parent, "any_language", False):
+        return
+    find_parent = proof_nodes.find_parent
+
+    def find_parent_any_language(env, node, parent_tag):
+        found = find_parent(env, node, parent_tag)
+        while found is None and node is not None:
+            node = node.parent
+            if node is not None and node.get("docname"):
+                found = node["docname"]
+        return found
+
+    find_parent_any_language.any_language = True
+    proof_nodes.find_parent = find_parent_any_language
+
+
+def _name_statements_in_pdf(app):
+    """Give sphinx-proof's statements their translated names in the PDF ("Proposição 1.1").
+
+    Its HTML writer translates "Proposition" with its own catalog; its LaTeX writer does not. Each LaTeX
+    handler is wrapped: after it has written the English name, the name is replaced by the translation.
+    """
+    from sphinx.locale import get_translation
+    from sphinx_proof import nodes as proof_nodes
+    from sphinx_proof.nodes import NODE_TYPES, latex_admonition_start, list_rindex
+
+    translate = get_translation(proof_nodes.MESSAGE_CATALOG_NAME)
+
+    def translated(depart):
+        def depart_with_translated_name(self, node):
+            depart(self, node)
+            name = node.attributes.get("realtype", "").title()
+            where = list_rindex(self.body, latex_admonition_start) + 2
+            if name and self.body[where].startswith(name):
+                self.body[where] = translate(name) + self.body[where][len(name):]
+        return depart_with_translated_name
+
+    handlers = [(proof_nodes.unenumerable_node, proof_nodes.visit_unenumerable_node,
+                 proof_nodes.depart_unenumerable_node)]
+    handlers += [(node, proof_nodes.visit_enumerable_node, proof_nodes.depart_enumerable_node)
+                 for node in NODE_TYPES.values()]
+    for node, visit, depart in handlers:
+        app.add_node(node, override=True, latex=(visit, translated(depart)))
+
+
 def _config_inited(app, config):
     if _is_portuguese(config):
         _keep_evaluated_values()
+        _label_proofs_in_any_language()
+        _name_statements_in_pdf(app)
         app.tags.add("pt")
         # The kernels that run the chapters start after this and inherit it: nmf_teach.messages prints in Portuguese.
         os.environ["NMF_TEACH_LANG"] = LANGUAGE
@@ -159,6 +215,11 @@ def pt_config():
     # Sphinx reads everything else (bibliography, static folders) from the book's folder, as for English.
     extensions = config["sphinx"].get("local_extensions", {})
     config["sphinx"]["local_extensions"] = {name: str(ROOT / path) for name, path in extensions.items()}
+    # Sphinx names figures and tables through babel's \captionsbrazil, which polyglossia (xelatex) never
+    # reads: its own "Figura" would run into the number ("Figura1.1"). Set after polyglossia's captions.
+    elements = sphinx.setdefault("latex_elements", {})
+    elements["preamble"] = (elements.get("preamble", "") + "\\AtBeginDocument{"
+                            "\\renewcommand{\\figurename}{Figura }\\renewcommand{\\tablename}{Tabela }}\n")
     latex = config.setdefault("latex", {})
     latex.setdefault("latex_documents", {})["targetname"] = "nmf-teach-pt.tex"
     return config
