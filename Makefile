@@ -85,7 +85,8 @@ ruff: $(BIN)/.installed
 # A fresh venv (under _build/, not committed) with exactly the lower bounds of pyproject.toml (core and the
 # news and progress extras; tools/min_requirements.py), then the package's tests in it: not the chapters
 # (--noconftest: the root conftest.py only selects notebooks), not the browser, notebook or PDF tests and not the
-# tests of the book's own tools (tools/notebooks.py needs the book's environment: yaml, pybtex).
+# tests of the book's own tools (tools/notebooks.py and tools/editions.py need the book's environment: yaml,
+# pybtex, babel, docutils).
 MINDEPS := _build/mindeps
 test-mindeps:
 	rm -rf $(MINDEPS)
@@ -96,7 +97,8 @@ test-mindeps:
 	$(MINDEPS)/bin/pip freeze | grep -iE '^(numpy|scipy|matplotlib|ipywidgets|threadpoolctl|pooch|scikit-learn|tqdm)=='
 	PYTHONPATH=$(CURDIR) $(MINDEPS)/bin/python -m pytest -p no:cacheprovider --noconftest -o addopts=-ra -q \
 	    --ignore=tests/test_browser.py --ignore=tests/test_notebook_ch07.py --ignore=tests/test_lab.py \
-	    --ignore=tests/test_pdf.py --ignore=tests/test_notebooks.py --ignore=tests/test_slides.py tests
+	    --ignore=tests/test_pdf.py --ignore=tests/test_notebooks.py --ignore=tests/test_slides.py \
+	    --ignore=tests/test_editions.py tests
 
 # Plant each mistake of tools/mutants.py in a copy of nmf_teach and run the chapters that must catch it.
 mutants: $(BIN)/.installed
