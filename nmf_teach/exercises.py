@@ -71,7 +71,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import auxiliary, calculus, kl, updates
-from .messages import tr
+from .messages import language, tr
 from .objective import gradient_H as _package_gradient_H
 from .objective import gradient_W as _package_gradient_W
 from .objective import objective as _package_objective
@@ -108,7 +108,8 @@ def book_url(where):
     'https://nmf-teach.github.io/nmf-teach/book/errata.html#slide-15-teorema'
     """
     base = os.environ.get("NMF_TEACH_BOOK_URL", BOOK_URL)
-    return base.rstrip("/") + "/book/" + where
+    edition = "/pt" if language() == "pt_BR" else ""   # the Portuguese edition's pages (tools/editions.py)
+    return base.rstrip("/") + edition + "/book/" + where
 
 
 def _book_numbers():
@@ -142,7 +143,10 @@ def _link_text(where):
     if shown is not None and anchor.startswith("equation-"):
         return tr("equation {number}").format(number=shown)
     if shown is not None and re.fullmatch(r"[A-Z][a-z]+ \d+\.\d+", shown):
-        return shown
+        kind, number = shown.split(" ")
+        names = {"Theorem": tr("Theorem"), "Lemma": tr("Lemma"), "Proposition": tr("Proposition"),
+                 "Definition": tr("Definition"), "Corollary": tr("Corollary"), "Exercise": tr("Exercise")}
+        return f"{names.get(kind, kind)} {number}"
     if shown is not None:
         return f"{name}, “{shown}”"
     return f"{name}, {anchor.replace('-', ' ')}" if anchor else name
