@@ -73,6 +73,7 @@ pdf: setup tex
 	$(BIN)/python tools/editions.py config
 	$(BIN)/jupyter-book build . --builder pdflatex --config $(PT)/_config.yml --toc $(PT)/_toc.yml --path-output $(PT) \
 	    -W -n --keep-going
+	touch $(PT)/_build/latex/nmf-teach-pt.pdf  # as above, for the Portuguese PDF
 	cp $(PT)/_build/latex/nmf-teach-pt.pdf $(PDF_PT)
 
 test: book pdf
