@@ -361,6 +361,21 @@ def update():
     _update(CODE_CATALOG, template)
 
 
+def _problems(name, catalog, wanted):
+    """Print how much of ``catalog`` is translated; the problems: not current, not translated, fuzzy."""
+    ids = {m.id for m in catalog if m.id}
+    missing = [m.id for m in catalog if m.id and not m.string]
+    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+    print(f"{name}: {len(ids) - len(missing)} of {len(ids)} messages translated, {len(fuzzy)} fuzzy")
+    problems = []
+    if ids != wanted:
+        problems.append(f"{name}: the catalog is not current ({len(wanted - ids)} new messages, "
+                        f"{len(ids - wanted)} gone): run python tools/editions.py update")
+    problems += [f"{name}: not translated: {m[:70]!r}" for m in missing]
+    problems += [f"{name}: fuzzy: {m[:70]!r}" for m in fuzzy]
+    return problems
+
+
 def check():
     """Count each catalog's messages; return the list of problems (empty when every catalog is complete)."""
     from babel.messages.pofile import read_po
@@ -376,28 +391,9 @@ def check():
             problems.append(f"{page}: no catalog (run python tools/editions.py update)")
             continue
         catalog = read_po((BOOK_CATALOGS / f"{page}.po").open("rb"))
-        ids = {m.id for m in catalog if m.id}
-        wanted = {m.id for m in templates.get(page, []) if m.id}
-        missing = [m.id for m in catalog if m.id and not m.string]
-        fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
-        print(f"{page}: {len(ids) - len(missing)} of {len(ids)} messages translated, {len(fuzzy)} fuzzy")
-        if ids != wanted:
-            problems.append(f"{page}: the catalog is not current ({len(wanted - ids)} new messages, "
-                            f"{len(ids - wanted)} gone): run python tools/editions.py update")
-        problems += [f"{page}: not translated: {m[:70]!r}" for m in missing]
-        problems += [f"{page}: fuzzy: {m[:70]!r}" for m in fuzzy]
+        problems += _problems(page, catalog, {m.id for m in templates.get(page, []) if m.id})
     catalog = read_po(CODE_CATALOG.open("rb"))
-    ids = {m.id for m in catalog if m.id}
-    wanted = set(code_messages())
-    missing = [m.id for m in catalog if m.id and not m.string]
-    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
-    print(f"nmf_teach (printed sentences and figure words): {len(ids) - len(missing)} of {len(ids)} translated, "
-          f"{len(fuzzy)} fuzzy")
-    if ids != wanted:
-        problems.append(f"nmf_teach: the catalog is not current ({len(wanted - ids)} new, {len(ids - wanted)} gone): "
-                        "run python tools/editions.py update")
-    problems += [f"nmf_teach: not translated: {m[:70]!r}" for m in missing]
-    problems += [f"nmf_teach: fuzzy: {m[:70]!r}" for m in fuzzy]
+    problems += _problems("nmf_teach (printed sentences and figure words)", catalog, set(code_messages()))
     for m in catalog:
         if m.id and m.string and template_fields(m.id) != template_fields(m.string):
             problems.append(f"nmf_teach: the translation does not print the same values: {m.id[:70]!r}")
